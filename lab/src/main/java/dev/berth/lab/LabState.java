@@ -1,0 +1,132 @@
+package dev.berth.lab;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * What the lab recorded about itself in {@code /run/berth-lab/lab.properties}, so that {@code hosts()}, {@code env()}
+ * and {@code down()} work from a new process. Written first thing in {@code up} (status {@code starting}) and again
+ * when the lab is ready ({@code running}). Cleanup never depends on it: it finds stale state by scanning.
+ *
+ * @param hosts       number of hosts
+ * @param etcd        whether the lab runs etcd
+ * @param status      {@code starting} or {@code running}
+ * @param pids        {@code h1 -> dockerd pid}, {@code etcd -> etcd pid}
+ * @param createdDirs mount points the lab had to create in the root filesystem (removed again when empty)
+ */
+record LabState(int hosts, boolean etcd, String status, Map<String, Long> pids, List<Path> createdDirs) {
+    static final String STARTING = "starting";
+    static final String RUNNING = "running";
+    private static final String FORMAT = "1";
+
+    LabState {
+        pids = Map.copyOf(pids);
+        createdDirs = List.copyOf(createdDirs);
+    }
+
+    boolean running() {
+        return RUNNING.equals(status);
+    }
+
+    LabState withStatus(String value) {
+        return new LabState(hosts, etcd, value, pids, createdDirs);
+    }
+
+    LabState withPid(String key, long pid) {
+        Map<String, Long> more = new TreeMap<>(pids);
+        more.put(key, pid);
+        return new LabState(hosts, etcd, status, more, createdDirs);
+    }
+
+    String format() {
+        Properties p = new Properties();
+        p.setProperty("format", FORMAT);
+        p.setProperty("hosts", Integer.toString(hosts));
+        p.setProperty("etcd", Boolean.toString(etcd));
+        p.setProperty("status", status);
+        pids.forEach((k, v) -> p.setProperty("pid." + k, Long.toString(v)));
+        List<String> dirs = new ArrayList<>();
+        createdDirs.forEach(d -> dirs.add(d.toString()));
+        p.setProperty("createdDirs", String.join(":", dirs));
+        StringWriter out = new StringWriter();
+        try {
+            p.store(out, "berth lab state: written by dev.berth.lab.Lab, read by `berth lab env|down`");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // Properties.store writes a timestamp comment: drop it so equal states give equal files.
+        return out.toString().lines().filter(l -> !l.startsWith("#") || l.contains("berth lab"))
+                .reduce("", (a, b) -> a + b + "\n");
+    }
+
+    static LabState parse(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new LabException("lab state is unreadable: " + e.getMessage(), e);
+        }
+        if (!FORMAT.equals(p.getProperty("format"))) {
+            throw new LabException("lab state has unknown format " + p.getProperty("format"));
+        }
+        try {
+            Map<String, Long> pids = new TreeMap<>();
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith("pid.")) {
+                    pids.put(key.substring(4), Long.parseLong(p.getProperty(key)));
+                }
+            }
+            List<Path> dirs = new ArrayList<>();
+            for (String d : p.getProperty("createdDirs", "").split(":")) {
+                if (!d.isBlank()) {
+                    dirs.add(Path.of(d));
+                }
+            }
+            int hosts = Integer.parseInt(p.getProperty("hosts", ""));
+            new LabSpec(hosts, false); // validates the count
+            return new LabState(hosts, Boolean.parseBoolean(p.getProperty("etcd")),
+                    p.getProperty("status", STARTING), pids, dirs);
+        } catch (IllegalArgumentException e) {
+            throw new LabException("lab state is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    static Optional<LabState> read(Path file) {
+        try {
+            return Optional.of(parse(Files.readString(file, StandardCharsets.UTF_8)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new LabException("cannot read lab state " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    void write(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, format(), StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot write lab state " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
