@@ -2,8 +2,6 @@ package dev.berth.lab;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -52,25 +50,20 @@ record LabState(int hosts, boolean etcd, String status, Map<String, Long> pids, 
         return new LabState(hosts, etcd, status, more, createdDirs);
     }
 
+    /** Sorted {@code key=value} lines that {@link Properties#load} reads back; equal states give equal text. */
     String format() {
-        Properties p = new Properties();
-        p.setProperty("format", FORMAT);
-        p.setProperty("hosts", Integer.toString(hosts));
-        p.setProperty("etcd", Boolean.toString(etcd));
-        p.setProperty("status", status);
-        pids.forEach((k, v) -> p.setProperty("pid." + k, Long.toString(v)));
+        Map<String, String> p = new TreeMap<>();
+        p.put("format", FORMAT);
+        p.put("hosts", Integer.toString(hosts));
+        p.put("etcd", Boolean.toString(etcd));
+        p.put("status", status);
+        pids.forEach((k, v) -> p.put("pid." + k, Long.toString(v)));
         List<String> dirs = new ArrayList<>();
         createdDirs.forEach(d -> dirs.add(d.toString()));
-        p.setProperty("createdDirs", String.join(":", dirs));
-        StringWriter out = new StringWriter();
-        try {
-            p.store(out, "berth lab state: written by dev.berth.lab.Lab, read by `berth lab env|down`");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        // Properties.store writes a timestamp comment: drop it so equal states give equal files.
-        return out.toString().lines().filter(l -> !l.startsWith("#") || l.contains("berth lab"))
-                .reduce("", (a, b) -> a + b + "\n");
+        p.put("createdDirs", String.join(":", dirs));
+        StringBuilder out = new StringBuilder("# berth lab state: written by dev.berth.lab.Lab, read by `berth lab env|down`\n");
+        p.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+        return out.toString();
     }
 
     static LabState parse(String text) {
