@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,20 +45,12 @@ final class DockerHostProcess {
 
     /**
      * Once per lab, in the root namespace. Equivalent to: {@code mount --make-rshared /;
-     * mkdir -p /run/docker/plugins /var/lib/berth /run/containerd}.
-     *
-     * @return the mount points that did not exist before (for cleanup to remove when empty)
+     * mkdir -p /run/docker/plugins /var/lib/berth /run/containerd} (the mount points each host covers; cleanup
+     * removes them again when they are empty).
      */
-    static List<Path> prepareRoot() {
+    static void prepareRoot() {
         Command.of("mount", "--make-rshared", "/").check();
-        List<Path> created = new ArrayList<>();
-        for (Path dir : LabLayout.HOST_MOUNT_POINTS) {
-            if (!Files.isDirectory(dir)) {
-                mkdirs(dir);
-                created.add(dir);
-            }
-        }
-        return created;
+        LabLayout.HOST_MOUNT_POINTS.forEach(DockerHostProcess::mkdirs);
     }
 
     /** Makes the host's directories and daemon.json, then launches dockerd (not waiting for it). Returns its PID. */

@@ -28,6 +28,14 @@ record LabLayout(Path varRoot, Path runRoot) {
     static final List<Path> HOST_MOUNT_POINTS =
             List.of(Path.of("/run/docker/plugins"), Path.of("/var/lib/berth"), Path.of("/run/containerd"));
 
+    /**
+     * What cleanup removes from the root filesystem when empty and not mounted over, children first: the mount points
+     * above and the parent {@code /run/docker} that making one of them may have created. An empty one is the lab's
+     * (or nobody's: Docker, containerd and Berth create them on demand), so no record of who made it is needed.
+     */
+    static final List<Path> EMPTY_DIRS_TO_TIDY = List.of(Path.of("/run/docker/plugins"), Path.of("/run/docker"),
+            Path.of("/var/lib/berth"), Path.of("/run/containerd"));
+
     private static final Pattern SAFE_PATH = Pattern.compile("(/[A-Za-z0-9._-]+)+");
     private static final Pattern HOST_NAME = Pattern.compile("h([1-9][0-9]?)");
     private static final Pattern LAB_NETNS = Pattern.compile(Pattern.quote(NETNS_PREFIX) + "[0-9]+");

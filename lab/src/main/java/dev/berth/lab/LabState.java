@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -24,16 +22,14 @@ import java.util.TreeMap;
  * @param etcd        whether the lab runs etcd
  * @param status      {@code starting} or {@code running}
  * @param pids        {@code h1 -> dockerd pid}, {@code etcd -> etcd pid}
- * @param createdDirs mount points the lab had to create in the root filesystem (removed again when empty)
  */
-record LabState(int hosts, boolean etcd, String status, Map<String, Long> pids, List<Path> createdDirs) {
+record LabState(int hosts, boolean etcd, String status, Map<String, Long> pids) {
     static final String STARTING = "starting";
     static final String RUNNING = "running";
     private static final String FORMAT = "1";
 
     LabState {
         pids = Map.copyOf(pids);
-        createdDirs = List.copyOf(createdDirs);
     }
 
     boolean running() {
@@ -41,13 +37,13 @@ record LabState(int hosts, boolean etcd, String status, Map<String, Long> pids, 
     }
 
     LabState withStatus(String value) {
-        return new LabState(hosts, etcd, value, pids, createdDirs);
+        return new LabState(hosts, etcd, value, pids);
     }
 
     LabState withPid(String key, long pid) {
         Map<String, Long> more = new TreeMap<>(pids);
         more.put(key, pid);
-        return new LabState(hosts, etcd, status, more, createdDirs);
+        return new LabState(hosts, etcd, status, more);
     }
 
     /** Sorted {@code key=value} lines that {@link Properties#load} reads back; equal states give equal text. */
@@ -58,9 +54,6 @@ record LabState(int hosts, boolean etcd, String status, Map<String, Long> pids, 
         p.put("etcd", Boolean.toString(etcd));
         p.put("status", status);
         pids.forEach((k, v) -> p.put("pid." + k, Long.toString(v)));
-        List<String> dirs = new ArrayList<>();
-        createdDirs.forEach(d -> dirs.add(d.toString()));
-        p.put("createdDirs", String.join(":", dirs));
         StringBuilder out = new StringBuilder("# berth lab state: written by dev.berth.lab.Lab, read by `berth lab env|down`\n");
         p.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
         return out.toString();
@@ -83,16 +76,10 @@ record LabState(int hosts, boolean etcd, String status, Map<String, Long> pids, 
                     pids.put(key.substring(4), Long.parseLong(p.getProperty(key)));
                 }
             }
-            List<Path> dirs = new ArrayList<>();
-            for (String d : p.getProperty("createdDirs", "").split(":")) {
-                if (!d.isBlank()) {
-                    dirs.add(Path.of(d));
-                }
-            }
             int hosts = Integer.parseInt(p.getProperty("hosts", ""));
             new LabSpec(hosts, false); // validates the count
             return new LabState(hosts, Boolean.parseBoolean(p.getProperty("etcd")),
-                    p.getProperty("status", STARTING), pids, dirs);
+                    p.getProperty("status", STARTING), pids);
         } catch (IllegalArgumentException e) {
             throw new LabException("lab state is corrupt: " + e.getMessage(), e);
         }

@@ -74,9 +74,15 @@ final class Underlay {
         return parseNetnsList(ip("netns", "list").stdout());
     }
 
-    /** Equivalent to: {@code ip netns delete NAME}. */
+    /**
+     * Equivalent to: {@code ip netns delete NAME}. A namespace that is already gone counts as deleted. The kernel
+     * frees the namespace (and any veth end still in it) asynchronously after this returns.
+     */
     static void deleteNamespace(String name) {
-        ip("netns", "delete", name);
+        CommandResult r = Command.of("ip", "netns", "delete", name).run();
+        if (!r.ok() && labNamespaces().contains(name)) {
+            throw new LabException("`ip netns delete " + name + "` exited " + r.exitCode() + ": " + r.stderr().strip());
+        }
     }
 
     /** The lab's links in the root namespace. Equivalent to: {@code ip -o link show} filtered to berth-lvN, berth-lab0. */
@@ -84,9 +90,15 @@ final class Underlay {
         return parseLinkNames(ip("-o", "link", "show").stdout()).stream().filter(LabLayout::isLabLink).toList();
     }
 
-    /** Equivalent to: {@code ip link delete NAME}. */
+    /**
+     * Equivalent to: {@code ip link delete NAME}; for a veth this removes both ends at once, synchronously. A link that
+     * is already gone (say, taken by a namespace the kernel was still tearing down) counts as deleted.
+     */
     static void deleteLink(String name) {
-        ip("link", "delete", name);
+        CommandResult r = Command.of("ip", "link", "delete", name).run();
+        if (!r.ok() && labLinks().contains(name)) {
+            throw new LabException("`ip link delete " + name + "` exited " + r.exitCode() + ": " + r.stderr().strip());
+        }
     }
 
     /** Names from {@code ip netns list} ({@code berth-h1 (id: 0)}) that are lab namespaces. */
