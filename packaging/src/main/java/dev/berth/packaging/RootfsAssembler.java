@@ -71,7 +71,9 @@ final class RootfsAssembler {
     static Set<String> sharedLibraries(List<Path> elves, Path rootfs) {
         Set<String> libs = new TreeSet<>();
         for (Path elf : elves) {
-            CommandResult r = Command.of("ldd", elf.toString()).run();
+            // the JDK's own libraries find libjvm.so at run time through the loaded JVM; tell ldd where it is
+            CommandResult r = Command.of("ldd", elf.toString()).env(java.util.Map.of("LD_LIBRARY_PATH",
+                    rootfs.resolve("opt/java/lib") + ":" + rootfs.resolve("opt/java/lib/server"))).run();
             if (!r.ok()) {
                 continue; // "not a dynamic executable": scripts, static binaries
             }

@@ -82,6 +82,20 @@ class PluginHostTest {
     }
 
     @Test
+    void blankHostHeader_asTheDockerDaemonSendsIt_isAccepted() {
+        // byte for byte what Docker 20.10 sent to a plugin socket
+        byte[] raw = ("POST /Plugin.Activate HTTP/1.1\r\nHost: \r\nUser-Agent: Go-http-client/1.1\r\n"
+                + "Content-Length: 0\r\nAccept: application/vnd.docker.plugins.v1.2+json\r\nConnection: close\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        UnixHttp.Reply r = UnixHttp.exchange(socket, raw);
+        assertEquals(200, r.status(), r.body());
+        byte[] caps = ("POST /VolumeDriver.Capabilities HTTP/1.1\r\nHost: \r\nUser-Agent: Go-http-client/1.1\r\n"
+                + "Content-Length: 3\r\nAccept: application/vnd.docker.plugins.v1.2+json\r\nConnection: close\r\n\r\n{}\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertEquals(200, UnixHttp.exchange(socket, caps).status());
+    }
+
+    @Test
     void unknownMethod_is404WithErr() throws IOException {
         UnixHttp.Reply r = UnixHttp.post(socket, "/NetworkDriver.CreateNetwork", "{\"NetworkID\":\"n\"}");
         assertEquals(404, r.status());

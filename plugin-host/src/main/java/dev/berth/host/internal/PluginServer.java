@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
@@ -37,7 +36,7 @@ public final class PluginServer {
         http.setSendDateHeader(false);
         http.setRequestHeaderSize(8192);
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, 1, 1,
-                new HttpConnectionFactory(http));
+                new DockerHttpConnectionFactory(http));
         connector.setUnixDomainPath(config.socket());
         connector.setAcceptQueueSize(256);
         connector.setIdleTimeout(120_000);
