@@ -8,7 +8,7 @@ import java.util.List;
 
 /** The test-only directory volume plugin (plugin-host's test sources), built into a bundle like a real plugin. */
 final class TestPlugin {
-    static final Path DESCRIPTOR = Path.of("src/test/plugin/testvol/plugin.json");
+    static final Path DESCRIPTOR = Path.of("../plugin-host/src/test/plugin/testvol/plugin.json");
     static final Path LIB = Path.of("target/testvol/lib");
 
     private TestPlugin() {

@@ -1,0 +1,60 @@
+package dev.berth.cli;
+
+import dev.berth.exec.DockerCli;
+import dev.berth.packaging.Bundle;
+import dev.berth.packaging.BundleBuilder;
+import dev.berth.packaging.PluginInstaller;
+import dev.berth.packaging.RuntimeImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Builds every plugin of the suite (once per process) and makes one Docker engine run them, with the given store. */
+final class SuiteInstall {
+    private final Home home;
+    private final Consumer<String> say;
+    private List<Bundle> bundles;
+
+    SuiteInstall(Home home, Consumer<String> say) {
+        this.home = home;
+        this.say = say;
+    }
+
+    synchronized List<Bundle> bundles() {
+        if (bundles == null) {
+            BundleBuilder builder = new BundleBuilder(RuntimeImage.fromBuildJdk());
+            List<Bundle> built = new ArrayList<>();
+            for (Path input : SuiteCatalogue.pluginInputs(home)) {
+                Path out = home.bundles().resolve(input.getParent().getParent().getFileName().toString());
+                Bundle b = builder.buildFromInput(input, out);
+                say.accept("built " + b.name() + " (" + b.digest().substring(0, 12) + ")");
+                built.add(b);
+            }
+            bundles = List.copyOf(built);
+        }
+        return bundles;
+    }
+
+    /** Installs or upgrades every plugin; returns what happened to each. */
+    Map<String, PluginInstaller.Outcome> install(DockerCli docker, Optional<String> kv) {
+        PluginInstaller installer = new PluginInstaller(docker);
+        Map<String, PluginInstaller.Outcome> outcomes = new LinkedHashMap<>();
+        for (Bundle b : bundles()) {
+            Map<String, String> settings = new LinkedHashMap<>();
+            if (b.descriptor().env().stream().anyMatch(e -> e.name().equals("BERTH_KV"))) {
+                settings.put("BERTH_KV", kv.orElse(""));
+            }
+            PluginInstaller.Outcome outcome = installer.ensure(b, settings);
+            say.accept(b.name() + ": " + outcome.name().toLowerCase());
+            outcomes.put(b.name(), outcome);
+        }
+        if (bundles().isEmpty()) {
+            say.accept("no plugin modules are built yet (no */target/plugin/plugin.json): nothing to install");
+        }
+        return outcomes;
+    }
+}

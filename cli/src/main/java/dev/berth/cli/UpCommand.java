@@ -1,0 +1,37 @@
+package dev.berth.cli;
+
+import dev.berth.exec.DockerCli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Install and enable the Berth plugins on a Docker host (idempotent; upgrades in place).",
+            "Installs docker.io and starts Docker when this host has none. Without --kv the plugins use the "
+                + "embedded single-host store under /var/lib/berth."})
+final class UpCommand implements Callable<Integer> {
+    @Option(names = "--docker-host", paramLabel = "URL", description = "Docker engine (default: this host's, ${DEFAULT-VALUE})",
+            defaultValue = DockerEngine.LOCAL)
+    String dockerHost;
+
+    @Option(names = "--kv", paramLabel = "URL",
+            description = "cluster store: etcd://h1:2379,h2:2379/prefix, consul://host:8500/prefix, zk://h1:2181/prefix")
+    String kv;
+
+    @Override
+    public Integer call() throws Exception {
+        Optional<String> store = KvUrl.parse(kv);
+        DockerCli docker = DockerEngine.ensure(dockerHost, Output::say);
+        if (dockerHost.equals(DockerEngine.LOCAL)) {
+            Files.createDirectories(Path.of("/var/lib/berth"));
+        }
+        Output.say("Docker " + docker.check("version", "--format", "{{.Server.Version}}") + " at " + docker.host()
+                + "; store: " + store.orElse("embedded (/var/lib/berth)"));
+        new SuiteInstall(Home.detect(), Output::say).install(docker, store);
+        Output.say("up: done");
+        return 0;
+    }
+}
