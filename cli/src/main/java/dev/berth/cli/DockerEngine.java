@@ -34,14 +34,11 @@ final class DockerEngine {
         if (docker.answers()) {
             return docker;
         }
-        if (Files.isDirectory(Path.of("/run/systemd/system"))) {
-            say.accept("starting Docker (systemctl start docker)");
-            Command.of("systemctl", "start", "docker").timeout(Duration.ofMinutes(2)).run();
-        } else {
-            say.accept("starting Docker (service docker start)");
-            Command.of("service", "docker", "start").timeout(Duration.ofMinutes(1)).run();
-        }
-        if (await(docker, Duration.ofSeconds(20))) {
+        List<String> init = Files.isDirectory(Path.of("/run/systemd/system"))
+                ? List.of("systemctl", "start", "docker") : List.of("service", "docker", "start");
+        say.accept("starting Docker (" + String.join(" ", init) + ")");
+        boolean started = Command.of(init).timeout(Duration.ofMinutes(2)).run().ok();
+        if (started && await(docker, Duration.ofSeconds(30))) {
             return docker;
         }
         say.accept("no init system started Docker; running dockerd detached (log: /var/log/berth/dockerd.log)");

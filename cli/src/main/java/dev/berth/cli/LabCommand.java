@@ -32,13 +32,17 @@ final class LabCommand implements Runnable {
                 description = "run a real etcd for the cluster store (default: ${DEFAULT-VALUE}: embedded store per host)")
         String kv;
 
+        @Option(names = "--plugin-input", paramLabel = "DIR",
+                description = "also install the plugin built in DIR (plugin.json + lib/*.jar) on every host; repeatable")
+        List<java.nio.file.Path> pluginInputs = new java.util.ArrayList<>();
+
         @Override
         public Integer call() {
             if (!kv.equals("etcd") && !kv.equals("none")) {
                 throw new IllegalArgumentException("--kv " + kv + ": the lab runs etcd or nothing");
             }
             Apt.ensure(PACKAGES, Output::say);
-            SuiteInstall suite = new SuiteInstall(Home.detect(), Output::say);
+            SuiteInstall suite = new SuiteInstall(Home.detect(), pluginInputs, Output::say);
             List<LabHost> up = Lab.standard().reporting(Output::say)
                     .up(new LabSpec(hosts, kv.equals("etcd")), (h, store) -> suite.install(h.docker(), store));
             for (LabHost h : up) {

@@ -16,11 +16,13 @@ import java.util.function.Consumer;
 /** Builds every plugin of the suite (once per process) and makes one Docker engine run them, with the given store. */
 final class SuiteInstall {
     private final Home home;
+    private final List<Path> extraInputs;
     private final Consumer<String> say;
     private List<Bundle> bundles;
 
-    SuiteInstall(Home home, Consumer<String> say) {
+    SuiteInstall(Home home, List<Path> extraInputs, Consumer<String> say) {
         this.home = home;
+        this.extraInputs = List.copyOf(extraInputs);
         this.say = say;
     }
 
@@ -28,8 +30,11 @@ final class SuiteInstall {
         if (bundles == null) {
             BundleBuilder builder = new BundleBuilder(RuntimeImage.fromBuildJdk());
             List<Bundle> built = new ArrayList<>();
-            for (Path input : SuiteCatalogue.pluginInputs(home)) {
-                Path out = home.bundles().resolve(input.getParent().getParent().getFileName().toString());
+            List<Path> inputs = new ArrayList<>(SuiteCatalogue.pluginInputs(home));
+            inputs.addAll(extraInputs);
+            for (Path input : inputs) {
+                String plugin = dev.berth.packaging.PluginDescriptor.read(input.resolve("plugin.json")).name();
+                Path out = home.bundles().resolve(plugin.replace('/', '-'));
                 Bundle b = builder.buildFromInput(input, out);
                 say.accept("built " + b.name() + " (" + b.digest().substring(0, 12) + ")");
                 built.add(b);

@@ -21,6 +21,10 @@ final class UpCommand implements Callable<Integer> {
             description = "cluster store: etcd://h1:2379,h2:2379/prefix, consul://host:8500/prefix, zk://h1:2181/prefix")
     String kv;
 
+    @Option(names = "--plugin-input", paramLabel = "DIR",
+            description = "also install the plugin built in DIR (plugin.json + lib/*.jar); repeatable")
+    java.util.List<Path> pluginInputs = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         Optional<String> store = KvUrl.parse(kv);
@@ -30,7 +34,7 @@ final class UpCommand implements Callable<Integer> {
         }
         Output.say("Docker " + docker.check("version", "--format", "{{.Server.Version}}") + " at " + docker.host()
                 + "; store: " + store.orElse("embedded (/var/lib/berth)"));
-        new SuiteInstall(Home.detect(), Output::say).install(docker, store);
+        new SuiteInstall(Home.detect(), pluginInputs, Output::say).install(docker, store);
         Output.say("up: done");
         return 0;
     }
