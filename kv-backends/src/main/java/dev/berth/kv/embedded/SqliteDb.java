@@ -25,9 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class SqliteDb implements AutoCloseable {
     private final Connection connection;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock(true);
     private final Duration timeout;
     private final Path file;
+    private static final int SQLITE_BUSY_MS = 5;
 
     /** The body of a transaction; SQL errors inside become store errors. */
     interface Work<T> {
@@ -41,7 +42,9 @@ final class SqliteDb implements AutoCloseable {
             connection = DriverManager.getConnection("jdbc:sqlite:" + file);
             connection.setAutoCommit(true);
             try (Statement s = connection.createStatement()) {
-                s.execute("PRAGMA busy_timeout=" + timeout.toMillis());
+                // SQLite's own busy handler sleeps up to 100 ms between tries, so a writer in another process that
+                // commits back to back can starve it; we wait only briefly here and retry BEGIN ourselves (begin()).
+                s.execute("PRAGMA busy_timeout=" + SQLITE_BUSY_MS);
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=" + (fullSync ? "FULL" : "NORMAL"));
                 s.execute("PRAGMA foreign_keys=OFF");
@@ -85,9 +88,7 @@ final class SqliteDb implements AutoCloseable {
             if (connection.isClosed()) {
                 throw new KvException("the embedded store " + file + " is closed");
             }
-            try (Statement s = connection.createStatement()) {
-                s.execute(begin);
-            }
+            begin(begin);
             try {
                 T result = work.run(connection);
                 try (Statement s = connection.createStatement()) {
@@ -109,6 +110,31 @@ final class SqliteDb implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a transaction, retrying while another process holds the write lock: short randomised pauses (tens to
+     * hundreds of microseconds) until the call timeout, so that a busy neighbour cannot starve this process.
+     */
+    private void begin(String sql) throws SQLException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (Statement s = connection.createStatement()) {
+                s.execute(sql);
+                return;
+            } catch (SQLException e) {
+                if (!isBusy(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        java.util.concurrent.ThreadLocalRandom.current().nextLong(20_000, 300_000));
+            }
+        }
+    }
+
+    private static boolean isBusy(SQLException e) {
+        String m = String.valueOf(e.getMessage());
+        return m.contains("SQLITE_BUSY") || m.contains("database is locked");
+    }
+
     private void acquire() {
         try {
             if (!lock.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -123,7 +149,7 @@ final class SqliteDb implements AutoCloseable {
 
     private KvException translate(SQLException e) {
         String m = String.valueOf(e.getMessage());
-        if (m.contains("SQLITE_BUSY") || m.contains("database is locked")) {
+        if (isBusy(e)) {
             return new KvUnavailableException("the embedded store " + file + " stayed locked by another process for "
                     + timeout.toMillis() + " ms", e);
         }
