@@ -53,13 +53,7 @@ final class Rows {
                 + "WHERE key >= ? AND key < ? ORDER BY key")) {
             s.setString(1, prefix);
             s.setString(2, prefix + PREFIX_END);
-            List<KeyValue> out = new ArrayList<>();
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    out.add(entry(r));
-                }
-            }
-            return out;
+            return entries(s);
         }
     }
 
@@ -100,13 +94,7 @@ final class Rows {
         try (PreparedStatement s = c.prepareStatement(
                 "SELECT key, value, create_rev, mod_rev, lease FROM kv WHERE lease = ? ORDER BY key")) {
             s.setLong(1, lease);
-            List<KeyValue> out = new ArrayList<>();
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    out.add(entry(r));
-                }
-            }
-            return out;
+            return entries(s);
         }
     }
 
@@ -150,6 +138,16 @@ final class Rows {
             s.setLong(1, below);
             s.executeUpdate();
         }
+    }
+
+    private static List<KeyValue> entries(PreparedStatement s) throws SQLException {
+        List<KeyValue> out = new ArrayList<>();
+        try (ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                out.add(entry(r));
+            }
+        }
+        return out;
     }
 
     private static KeyValue entry(ResultSet r) throws SQLException {
