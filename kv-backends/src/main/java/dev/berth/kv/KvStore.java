@@ -35,7 +35,7 @@ public interface KvStore extends AutoCloseable {
 
     /**
      * Replaces key's value only if its modification revision is still {@code expectedModRevision}; returns the new
-     * revision, or empty if the key changed or vanished in between.
+     * revision, or empty if the key changed or vanished in between. The key keeps the lease it had.
      */
     Optional<Long> compareAndSet(String key, long expectedModRevision, byte[] value);
 

@@ -1,6 +1,8 @@
 package dev.berth.kv;
 
+import dev.berth.kv.consul.ConsulStore;
 import dev.berth.kv.embedded.EmbeddedStore;
+import dev.berth.kv.zk.ZkStore;
 import java.nio.file.Path;
 
 /**
@@ -18,6 +20,8 @@ public final class KvStores {
         KvUrl parsed = KvUrl.parse(url == null || url.isBlank() ? DEFAULT_EMBEDDED : url);
         return switch (parsed.scheme()) {
             case "embedded" -> EmbeddedStore.open(parsed);
+            case "zk" -> ZkStore.open(parsed);
+            case "consul" -> ConsulStore.open(parsed);
             default -> throw new IllegalArgumentException("store " + parsed.scheme() + " is not available yet");
         };
     }

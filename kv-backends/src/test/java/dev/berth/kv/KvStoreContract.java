@@ -114,6 +114,22 @@ public abstract class KvStoreContract {
     }
 
     @Test
+    void compareAndSet_keepsTheKeysLease() throws Exception {
+        Lease lease = store.grantLease(Duration.ofSeconds(5));
+        long r = store.put("leased/cas", b("v1"), lease);
+        long next = store.compareAndSet("leased/cas", r, b("v2")).orElseThrow();
+        KeyValue kv = store.get("leased/cas").orElseThrow();
+        assertEquals(next, kv.modRevision());
+        assertEquals(lease.id(), kv.leaseId());
+        lease.close();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (store.get("leased/cas").isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(Optional.empty(), store.get("leased/cas"), "the key went with its lease");
+    }
+
+    @Test
     void compareAndDelete_onRevision() {
         long r = store.put("cad", b("v1"));
         store.put("cad", b("v2"));
