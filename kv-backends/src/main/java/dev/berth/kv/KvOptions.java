@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * Settings common to every backend, from the store URL's parameters. {@code timeout} bounds every call (default 5 s);
- * {@code watch-buffer} bounds how many undelivered events a slow watcher may hold before it is reset (default 100000).
+ * {@code watch-buffer} bounds how many undelivered events a slow watcher may hold before it is reset, where the backend
+ * buffers (default 100000; etcd keeps the backlog on the server instead).
  */
 public record KvOptions(Duration callTimeout, int watchBuffer) {
     public static final KvOptions DEFAULTS = new KvOptions(Duration.ofSeconds(5), 100_000);

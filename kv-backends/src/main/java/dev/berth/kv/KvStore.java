@@ -14,7 +14,10 @@ import java.util.Optional;
  * between a list and a watch.
  *
  * <p>Every call has a timeout (the store's {@link KvOptions#callTimeout()}); a store that cannot be reached within it
- * raises {@link KvUnavailableException}. Implementations are safe for concurrent use.
+ * raises {@link KvUnavailableException}. A conditional write whose answer was lost raises
+ * {@link KvOutcomeUnknownException}: read before retrying. A plain put or delete may be resent to another server after
+ * a failover, so it is applied at least once (a watcher may then see the same value twice). Revisions passed to the
+ * conditional calls must be positive. Implementations are safe for concurrent use.
  */
 public interface KvStore extends AutoCloseable {
 

@@ -2,6 +2,7 @@ package dev.berth.kv;
 
 import dev.berth.kv.consul.ConsulStore;
 import dev.berth.kv.embedded.EmbeddedStore;
+import dev.berth.kv.etcd.EtcdStore;
 import dev.berth.kv.zk.ZkStore;
 import java.nio.file.Path;
 
@@ -20,9 +21,10 @@ public final class KvStores {
         KvUrl parsed = KvUrl.parse(url == null || url.isBlank() ? DEFAULT_EMBEDDED : url);
         return switch (parsed.scheme()) {
             case "embedded" -> EmbeddedStore.open(parsed);
+            case "etcd" -> EtcdStore.open(parsed);
             case "zk" -> ZkStore.open(parsed);
             case "consul" -> ConsulStore.open(parsed);
-            default -> throw new IllegalArgumentException("store " + parsed.scheme() + " is not available yet");
+            default -> throw new IllegalArgumentException("unknown store " + parsed.scheme());
         };
     }
 

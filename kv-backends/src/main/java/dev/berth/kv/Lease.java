@@ -12,7 +12,10 @@ public interface Lease extends AutoCloseable {
     /** False once the store has ended the lease (expired during an outage) or it was closed. */
     boolean isAlive();
 
-    /** Revokes the lease: its keys are deleted now. */
+    /**
+     * Revokes the lease: its keys are deleted now. Throws {@link KvUnavailableException} when the store cannot be
+     * reached; the keys then go when the TTL runs out.
+     */
     @Override
     void close();
 }

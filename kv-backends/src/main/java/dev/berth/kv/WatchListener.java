@@ -7,7 +7,10 @@ import java.util.List;
  * to {@link #onError}.
  */
 public interface WatchListener {
-    /** A batch of changes, in revision order, all with revisions greater than any delivered before. */
+    /**
+     * A batch of changes in revision order: revisions never decrease within a batch (one transaction may delete
+     * several keys at one revision) and every batch's revisions are greater than any delivered before.
+     */
     void onEvents(List<WatchEvent> events);
 
     /** The store cannot prove nothing was missed; the watch has ended. List again and watch from the new revision. */
