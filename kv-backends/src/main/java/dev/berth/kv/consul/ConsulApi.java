@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The requests the store makes, as Consul's HTTP API spells them (https://developer.hashicorp.com/consul/api-docs):
- * KV reads and blocking queries, transactions, sessions, leader status. Pure: no I/O, so every path and parameter is
+ * KV reads, key listings and blocking queries, transactions, sessions, leader status. Pure: no I/O, so every path and parameter is
  * checked by unit tests.
  */
 final class ConsulApi {
@@ -24,17 +24,31 @@ final class ConsulApi {
         return new ConsulRequest("GET", kvPath(consulPrefix), Map.of("recurse", ""), null);
     }
 
+    /** {@code GET /v1/kv/<prefix>?keys}: the names of the keys under the prefix (no values), or 404. */
+    static ConsulRequest keys(String consulPrefix) {
+        return new ConsulRequest("GET", kvPath(consulPrefix), Map.of("keys", ""), null);
+    }
+
     /**
-     * A blocking query: as {@link #list}, but the agent holds the answer until the prefix's index exceeds
+     * A blocking query on one key: as {@link #get}, but the agent holds the answer until the key's index exceeds
      * {@code index} or {@code wait} passes. {@code consistent} is not asked for: the default mode reads the leader's
      * state, which is what orders writes.
      */
-    static ConsulRequest blockingList(String consulPrefix, long index, Duration wait) {
+    static ConsulRequest blockingGet(String consulKey, long index, Duration wait) {
+        return new ConsulRequest("GET", kvPath(consulKey), blocking(new LinkedHashMap<>(), index, wait), null);
+    }
+
+    /** A blocking query for the key names under a prefix ({@code ?keys&index=N&wait=...}). */
+    static ConsulRequest blockingKeys(String consulPrefix, long index, Duration wait) {
         Map<String, String> q = new LinkedHashMap<>();
-        q.put("recurse", "");
+        q.put("keys", "");
+        return new ConsulRequest("GET", kvPath(consulPrefix), blocking(q, index, wait), null);
+    }
+
+    private static Map<String, String> blocking(Map<String, String> q, long index, Duration wait) {
         q.put("index", Long.toString(Math.max(index, 1)));
         q.put("wait", Math.max(1, wait.toSeconds()) + "s");
-        return new ConsulRequest("GET", kvPath(consulPrefix), q, null);
+        return q;
     }
 
     /** {@code PUT /v1/txn}: 200 when every operation applied, 409 when the transaction was rolled back. */

@@ -13,6 +13,7 @@ import java.time.Duration;
  * <pre>
  * consul://127.0.0.1:8500/berth?token=SECRET                 token inline
  * consul://127.0.0.1:8501/berth?token-file=/run/secrets/consul&amp;tls=true&amp;cacert=/etc/consul/ca.pem
+ * consul://127.0.0.1:8500/berth?log-keep=50000               keep more history for slow watchers
  * </pre>
  *
  * One address: Consul clients talk to their local agent, which forwards to the servers. {@code token-file} is read
@@ -20,9 +21,11 @@ import java.time.Duration;
  * error. {@code cacert} implies TLS.
  */
 record ConsulConfig(String baseUrl, String prefix, String token, Path caCert, Duration callTimeout,
-                    Duration watchWait) {
+                    Duration watchWait, long logKeep) {
     /** How long one blocking query may wait on the server before it answers "no change". */
     static final Duration DEFAULT_WATCH_WAIT = Duration.ofSeconds(30);
+    /** How many log entries are kept by default ({@code log-keep}): watchers further behind are reset. */
+    static final long DEFAULT_LOG_KEEP = 10_000;
 
     static ConsulConfig from(KvUrl url) {
         if (!url.scheme().equals("consul")) {
@@ -42,34 +45,16 @@ record ConsulConfig(String baseUrl, String prefix, String token, Path caCert, Du
         String cacert = url.param("cacert", null);
         boolean tls = Boolean.parseBoolean(url.param("tls", "false")) || cacert != null;
         String base = (tls ? "https://" : "http://") + url.endpoints().get(0);
+        long keep = Long.parseLong(url.param("log-keep", Long.toString(DEFAULT_LOG_KEEP)));
+        if (keep < 1) {
+            throw new IllegalArgumentException("consul store URL: log-keep must be at least 1");
+        }
         return new ConsulConfig(base, url.prefix(), token, cacert == null ? null : Path.of(cacert),
-                url.options().callTimeout(), DEFAULT_WATCH_WAIT);
+                url.options().callTimeout(), DEFAULT_WATCH_WAIT, keep);
     }
 
     boolean tls() {
         return baseUrl.startsWith("https://");
-    }
-
-    /** The Consul key of a store key: {@code <prefix>/<key>}. */
-    String fullKey(String key) {
-        return prefix.isEmpty() ? key : prefix + "/" + key;
-    }
-
-    /** The store key of a Consul key under the prefix, or null for keys outside it or Consul "folders". */
-    String storeKey(String consulKey) {
-        String rest;
-        if (prefix.isEmpty()) {
-            rest = consulKey;
-        } else if (consulKey.startsWith(prefix + "/")) {
-            rest = consulKey.substring(prefix.length() + 1);
-        } else {
-            return null;
-        }
-        return rest.isEmpty() || rest.endsWith("/") ? null : rest;
-    }
-
-    ConsulConfig withWatchWait(Duration wait) {
-        return new ConsulConfig(baseUrl, prefix, token, caCert, callTimeout, wait);
     }
 
     @Override

@@ -19,16 +19,18 @@ import java.util.List;
 final class ConsulJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** The answer to a transaction: per-operation results (KV entries without values), or why it rolled back. */
+    /**
+     * The answer to a transaction: per-operation results (KV entries; values only for get), or why it rolled back.
+     */
     record TxnAnswer(List<KvEntry> results, List<TxnError> errors) {
         TxnAnswer {
             results = List.copyOf(results);
             errors = List.copyOf(errors);
         }
 
-        /** The highest ModifyIndex among the results: the transaction's index. 0 when no result carries one. */
-        long index() {
-            return results.stream().mapToLong(KvEntry::modifyIndex).max().orElse(0);
+        /** The operation (0-based) that rolled the transaction back, or -1 when Consul did not say. */
+        int failedOp() {
+            return errors.isEmpty() ? -1 : errors.get(0).opIndex();
         }
     }
 
@@ -48,7 +50,7 @@ final class ConsulJson {
             if (op.value() != null) {
                 kv.put("Value", Base64.getEncoder().encodeToString(op.value()));
             }
-            if (op.verb().equals("cas") || op.verb().equals("delete-cas") || op.verb().equals("check-index")) {
+            if (op.verb().equals("cas") || op.verb().equals("delete-cas")) {
                 kv.put("Index", op.index());
             }
             if (op.session() != null) {
@@ -76,6 +78,22 @@ final class ConsulJson {
         List<KvEntry> out = new ArrayList<>();
         for (JsonNode e : json) {
             out.add(entry(e));
+        }
+        return out;
+    }
+
+    /** A {@code ?keys} answer: a JSON array of key names. */
+    static List<String> keyNames(byte[] body) {
+        JsonNode json = parse(body, "key list");
+        if (!json.isArray()) {
+            throw new KvException("Consul key list is not a JSON array: " + abbreviate(body));
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode k : json) {
+            if (!k.isTextual()) {
+                throw new KvException("Consul key list holds a non-string: " + abbreviate(body));
+            }
+            out.add(k.asText());
         }
         return out;
     }

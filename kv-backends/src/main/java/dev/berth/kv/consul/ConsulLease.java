@@ -3,6 +3,8 @@ package dev.berth.kv.consul;
 import dev.berth.kv.KvException;
 import dev.berth.kv.Lease;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -10,9 +12,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lease is a Consul session with a TTL and {@code Behavior=delete}: keys put under the lease are locked by the
- * session, and Consul deletes them when the session is invalidated (destroyed, or not renewed in time). The session is
- * renewed every TTL/2; a renewal answered 404 means Consul has invalidated it, and the lease is then ended for good.
+ * A lease is a Consul session with a TTL and {@code Behavior=delete} that holds one marker key,
+ * {@code leases/<lease id>}, acquired with a {@code lock} when the lease is granted. Consul deletes the marker when the
+ * session is invalidated (destroyed, or not renewed in time); the store's keys are never locked by the session (Consul
+ * would delete them without a log entry): leased writes check the marker in their transaction, and the
+ * {@link LeaseReaper}s of the open stores delete a dead lease's keys through the log. The session is renewed every
+ * TTL/2; a renewal answered 404 means Consul has invalidated it, and the lease is then ended for good.
  *
  * <p>TTL: Consul accepts 10 s to 24 h, so a shorter TTL is raised to 10 s ({@link #ttl()} tells the TTL in force), and
  * Consul itself waits up to twice the TTL before invalidating a session that is not renewed: the keys of a dead
@@ -29,16 +34,19 @@ final class ConsulLease implements Lease {
     private final String session;
     private final Duration ttl;
     private final Object owner;
+    private final LongConsumer revoked;
     private volatile ScheduledFuture<?> renewal;
     private volatile boolean ended;
     private volatile boolean closed;
 
-    private ConsulLease(ConsulHttp http, Duration callTimeout, String session, Duration ttl, Object owner) {
+    private ConsulLease(ConsulHttp http, Duration callTimeout, String session, Duration ttl, Object owner,
+                        LongConsumer revoked) {
         this.http = http;
         this.callTimeout = callTimeout;
         this.session = session;
         this.ttl = ttl;
         this.owner = owner;
+        this.revoked = revoked;
     }
 
     /** The TTL Consul will accept for a requested one: whole seconds, within [10 s, 24 h]. */
@@ -47,14 +55,34 @@ final class ConsulLease implements Lease {
         return Duration.ofSeconds(Math.min(MAX_TTL.toSeconds(), Math.max(MIN_TTL.toSeconds(), seconds)));
     }
 
-    static ConsulLease grant(ConsulHttp http, Duration callTimeout, Duration requested,
-                             ScheduledExecutorService scheduler, Object owner) {
+    /** The transaction that makes the marker: lock {@code leases/<id>} for the session (the value names it). */
+    static List<TxnOp> markerOps(ConsulLayout layout, String session) {
+        return List.of(TxnOp.lock(layout.marker(KvEntry.leaseId(session)), session.getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII), session));
+    }
+
+    /** Creates the session and its marker; {@code revoked} is told the lease id after {@link #close()}. */
+    static ConsulLease grant(ConsulHttp http, ConsulLayout layout, Duration callTimeout, Duration requested,
+                             ScheduledExecutorService scheduler, Object owner, LongConsumer revoked) {
         Duration ttl = effectiveTtl(requested);
         ConsulHttp.Answer a = http.write(ConsulApi.createSession("berth", ttl), callTimeout);
         if (a.status() != 200) {
             throw new KvException("Consul did not create a session: HTTP " + a.status());
         }
-        ConsulLease lease = new ConsulLease(http, callTimeout, ConsulJson.sessionId(a.body()), ttl, owner);
+        String session = ConsulJson.sessionId(a.body());
+        ConsulHttp.Answer m;
+        try {
+            m = http.write(ConsulApi.txn(markerOps(layout, session)), callTimeout);
+        } catch (KvException e) {
+            http.write(ConsulApi.destroySession(session), callTimeout);
+            throw e;
+        }
+        if (m.status() != 200) {
+            http.write(ConsulApi.destroySession(session), callTimeout);
+            throw new KvException("Consul would not lock the lease marker " + layout.marker(KvEntry.leaseId(session))
+                    + " for the new session " + session + ": " + ConsulJson.txnAnswer(m.body()).errors());
+        }
+        ConsulLease lease = new ConsulLease(http, callTimeout, session, ttl, owner, revoked);
         long period = ttl.toMillis() / 2;
         lease.renewal = scheduler.scheduleAtFixedRate(lease::renew, period, period, TimeUnit.MILLISECONDS);
         return lease;
@@ -99,7 +127,7 @@ final class ConsulLease implements Lease {
         }
     }
 
-    /** Destroys the session: Consul deletes its keys at once. */
+    /** Destroys the session (Consul deletes the marker at once), then the store deletes its keys through the log. */
     @Override
     public void close() {
         if (closed) {
@@ -108,6 +136,7 @@ final class ConsulLease implements Lease {
         closed = true;
         stopRenewing();
         http.write(ConsulApi.destroySession(session), callTimeout);
+        revoked.accept(id());
     }
 
     /** As if the process died: stop renewing, do not destroy; Consul invalidates the session after its TTL. */

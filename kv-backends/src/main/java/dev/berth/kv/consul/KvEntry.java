@@ -1,6 +1,5 @@
 package dev.berth.kv.consul;
 
-import dev.berth.kv.KeyValue;
 import java.util.UUID;
 
 /**
@@ -19,13 +18,8 @@ record KvEntry(String key, byte[] value, long createIndex, long modifyIndex, lon
         return value.clone();
     }
 
-    /** As a store entry under {@code storeKey}; the lease id is derived from the session ({@link #leaseId}). */
-    KeyValue toKeyValue(String storeKey) {
-        return new KeyValue(storeKey, value, createIndex, modifyIndex, leaseId(session));
-    }
-
     /**
-     * The {@code long} lease id of a Consul session: the high 64 bits of its UUID (0 for no session). Consul session
+     * The {@code long} lease id (and marker name) of a Consul session: the high 64 bits of its UUID (0 for no session). Consul session
      * IDs are random UUIDs, so two sessions sharing the high half is as likely as a 64-bit collision.
      */
     static long leaseId(String session) {

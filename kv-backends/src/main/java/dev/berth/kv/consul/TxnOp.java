@@ -1,9 +1,11 @@
 package dev.berth.kv.consul;
 
 /**
- * One KV operation of a {@code /v1/txn} transaction, in Consul's terms: {@code verb} is one of set, cas, lock, unlock,
- * get, delete, delete-cas, check-index, check-not-exists; {@code index} is the ModifyIndex that cas, delete-cas and
- * check-index compare (0 for cas means "only if absent"); {@code session} binds (lock) or releases (unlock) the key.
+ * One KV operation of a {@code /v1/txn} transaction, in Consul's terms: {@code verb} is one of set, cas, lock, get,
+ * delete, delete-cas, check-not-exists (the ones the store uses); {@code index} is the ModifyIndex that cas and
+ * delete-cas compare (0 for cas means "only if absent"); {@code session} is the session a lock acquires the key for.
+ * A {@code get} of a missing key, a failed cas or delete-cas, and check-not-exists of a present key roll the whole
+ * transaction back.
  */
 record TxnOp(String verb, String key, byte[] value, long index, String session) {
     TxnOp {
@@ -27,10 +29,6 @@ record TxnOp(String verb, String key, byte[] value, long index, String session) 
         return new TxnOp("lock", key, value, 0, session);
     }
 
-    static TxnOp unlock(String key, byte[] value, String session) {
-        return new TxnOp("unlock", key, value, 0, session);
-    }
-
     static TxnOp get(String key) {
         return new TxnOp("get", key, null, 0, null);
     }
@@ -41,10 +39,6 @@ record TxnOp(String verb, String key, byte[] value, long index, String session) 
 
     static TxnOp deleteCas(String key, long index) {
         return new TxnOp("delete-cas", key, null, index, null);
-    }
-
-    static TxnOp checkIndex(String key, long index) {
-        return new TxnOp("check-index", key, null, index, null);
     }
 
     static TxnOp checkNotExists(String key) {

@@ -1,5 +1,8 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.KeyData;
+import dev.berth.kv.log.LogEntry;
+import dev.berth.kv.log.KvFormatException;
 import java.nio.ByteBuffer;
 
 /**
@@ -108,7 +111,7 @@ final class ZkLayout {
 
     static long revisionOf(String path, byte[] data) {
         if (data == null || data.length != Long.BYTES) {
-            throw new ZkFormatException("znode " + path + " should hold an 8-byte revision");
+            throw new KvFormatException("znode " + path + " should hold an 8-byte revision");
         }
         return ByteBuffer.wrap(data).getLong();
     }

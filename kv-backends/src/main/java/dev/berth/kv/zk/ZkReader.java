@@ -1,5 +1,7 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.KeyData;
+import dev.berth.kv.log.LogEntry;
 import dev.berth.kv.KeyValue;
 import dev.berth.kv.Listing;
 import java.util.ArrayList;
@@ -34,7 +36,7 @@ final class ZkReader {
     Optional<KeyValue> get(String key) {
         String path = layout.keyPath(key);
         return zk.getData(path, null, zk.deadline())
-                .flatMap(n -> KeyData.decode(path, n.data()))
+                .flatMap(n -> KeyData.decodeNode(path, n.data()))
                 .map(d -> d.toKeyValue(key));
     }
 
@@ -71,7 +73,7 @@ final class ZkReader {
             for (int i = 0; i < level.size(); i++) {
                 String key = level.get(i);
                 String path = paths.get(i);
-                data.get(i).flatMap(n -> KeyData.decode(path, n.data()))
+                data.get(i).flatMap(n -> KeyData.decodeNode(path, n.data()))
                         .ifPresent(d -> entries.put(key, d.toKeyValue(key)));
                 for (String child : children.get(i).orElse(List.of())) {
                     next.add(key + "/" + child);

@@ -1,5 +1,6 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.LogEntry;
 import dev.berth.kv.KeyValue;
 import dev.berth.kv.Keys;
 import dev.berth.kv.KvException;

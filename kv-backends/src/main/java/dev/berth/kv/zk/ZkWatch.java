@@ -1,5 +1,6 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.LogEntry;
 import dev.berth.kv.KvException;
 import dev.berth.kv.KvUnavailableException;
 import dev.berth.kv.Watch;

@@ -1,5 +1,7 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.KeyData;
+import dev.berth.kv.log.LogEntry;
 import dev.berth.kv.KvException;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +92,7 @@ final class ZkWriter {
         boolean indexEntryMissing = false;
         while (true) {
             Optional<ZkCalls.Node> node = zk.getData(path, null, deadline);
-            Optional<KeyData> cur = node.flatMap(n -> KeyData.decode(path, n.data()));
+            Optional<KeyData> cur = node.flatMap(n -> KeyData.decodeNode(path, n.data()));
             if (!applies(req, cur)) {
                 if (req.kind() == Kind.REAP) {
                     zk.delete(layout.leaseKey(req.lease(), req.key()), -1, deadline);

@@ -65,27 +65,36 @@ class ConsulApiTest {
     }
 
     @Test
+    void config_logKeep() {
+        assertEquals(ConsulConfig.DEFAULT_LOG_KEEP, config("consul://h:8500/b").logKeep());
+        assertEquals(50, config("consul://h:8500/b?log-keep=50").logKeep());
+        assertThrows(IllegalArgumentException.class, () -> config("consul://h:8500/b?log-keep=0"));
+    }
+
+    @Test
     void keys_mapUnderThePrefixAndBack() {
-        ConsulConfig c = config("consul://h:8500/berth");
-        assertEquals("berth/ipam/pools", c.fullKey("ipam/pools"));
-        assertEquals("berth/", c.fullKey(""));
-        assertEquals("ipam/pools", c.storeKey("berth/ipam/pools"));
-        assertNull(c.storeKey("berthx/k"), "a sibling prefix is not ours");
-        assertNull(c.storeKey("berth/folder/"), "Consul folders are not keys");
-        ConsulConfig top = config("consul://h:8500");
-        assertEquals("k", top.fullKey("k"));
-        assertEquals("", top.fullKey(""));
-        assertEquals("a/b", top.storeKey("a/b"));
+        ConsulLayout c = new ConsulLayout(config("consul://h:8500/berth").prefix());
+        assertEquals("berth/keys/ipam/pools", c.key("ipam/pools"));
+        assertEquals("berth/keys/", c.key(""));
+        assertEquals("ipam/pools", c.storeKey("berth/keys/ipam/pools"));
+        assertNull(c.storeKey("berthx/keys/k"), "a sibling prefix is not ours");
+        assertNull(c.storeKey("berth/keys/folder/"), "Consul folders are not keys");
+        ConsulLayout top = new ConsulLayout(config("consul://h:8500").prefix());
+        assertEquals("keys/k", top.key("k"));
+        assertEquals("a/b", top.storeKey("keys/a/b"));
     }
 
     @Test
     void requests_kvReadsAndBlockingQueries() {
         assertEquals("GET /v1/kv/berth/a/b", ConsulApi.get("berth/a/b").toString());
         assertEquals("GET /v1/kv/berth/p/?recurse", ConsulApi.list("berth/p/").toString());
-        assertEquals("/v1/kv/berth/p/?recurse&index=42&wait=30s",
-                ConsulApi.blockingList("berth/p/", 42, Duration.ofSeconds(30)).pathAndQuery());
-        assertEquals("/v1/kv/?recurse&index=1&wait=1s",
-                ConsulApi.blockingList("", 0, Duration.ofMillis(10)).pathAndQuery(), "index 0 is sent as 1");
+        assertEquals("GET /v1/kv/berth/leases/?keys", ConsulApi.keys("berth/leases/").toString());
+        assertEquals("/v1/kv/berth/head?index=42&wait=30s",
+                ConsulApi.blockingGet("berth/head", 42, Duration.ofSeconds(30)).pathAndQuery());
+        assertEquals("/v1/kv/berth/leases/?keys&index=7&wait=30s",
+                ConsulApi.blockingKeys("berth/leases/", 7, Duration.ofSeconds(30)).pathAndQuery());
+        assertEquals("/v1/kv/head?index=1&wait=1s",
+                ConsulApi.blockingGet("head", 0, Duration.ofMillis(10)).pathAndQuery(), "index 0 is sent as 1");
         assertEquals("/v1/kv/berth/odd:key@x=1+2,3", ConsulApi.get("berth/odd:key@x=1+2,3").path());
         assertThrows(IllegalArgumentException.class, () -> ConsulApi.get("berth/a b"));
         assertThrows(IllegalArgumentException.class, () -> ConsulApi.get("berth/a?b"));
@@ -95,8 +104,8 @@ class ConsulApiTest {
     void requests_txnBodyCarriesBase64ValuesIndexesAndSessions() throws Exception {
         byte[] binary = {0, (byte) 0xff, 10, 'x'};
         ConsulRequest r = ConsulApi.txn(List.of(
-                TxnOp.checkIndex("berth/k", 7),
-                TxnOp.unlock("berth/k", binary, "s-1"),
+                TxnOp.checkNotExists("berth/k"),
+                TxnOp.lock("berth/k", binary, "s-1"),
                 TxnOp.cas("berth/n", 0, new byte[0]),
                 TxnOp.deleteCas("berth/d", 9),
                 TxnOp.get("berth/g")));
@@ -105,11 +114,10 @@ class ConsulApiTest {
         JsonNode ops = JSON.readTree(r.body());
         assertEquals(5, ops.size());
         JsonNode check = ops.get(0).get("KV");
-        assertEquals("check-index", check.get("Verb").asText());
-        assertEquals(7, check.get("Index").asLong());
-        assertTrue(!check.has("Value") && !check.has("Session"));
+        assertEquals("check-not-exists", check.get("Verb").asText());
+        assertTrue(!check.has("Index") && !check.has("Value") && !check.has("Session"));
         JsonNode unlock = ops.get(1).get("KV");
-        assertEquals("unlock", unlock.get("Verb").asText());
+        assertEquals("lock", unlock.get("Verb").asText());
         assertEquals("berth/k", unlock.get("Key").asText());
         assertEquals(Base64.getEncoder().encodeToString(binary), unlock.get("Value").asText());
         assertEquals("s-1", unlock.get("Session").asText());

@@ -84,8 +84,8 @@ class ConsulHttpTest {
             assertEquals("/v1/txn", s.uri());
             assertEquals("t0k", s.token());
             assertArrayEquals(ConsulApi.txn(List.of(TxnOp.set("berth/k", new byte[] {1}))).body(), s.body());
-            http.read(ConsulApi.blockingList("berth/p/", 5, Duration.ofSeconds(1)), Duration.ofSeconds(2));
-            assertEquals("/v1/kv/berth/p/?recurse&index=5&wait=1s", seen.get(1).uri());
+            http.read(ConsulApi.blockingGet("berth/head", 5, Duration.ofSeconds(1)), Duration.ofSeconds(2));
+            assertEquals("/v1/kv/berth/head?index=5&wait=1s", seen.get(1).uri());
         }
     }
 

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.kv.KeyValue;
 import dev.berth.kv.KvException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,16 +33,14 @@ class ConsulJsonTest {
         assertEquals(100, zip.createIndex());
         assertEquals(200, zip.modifyIndex());
         assertEquals("adf4238a-882b-9ddc-4a9d-5b6758e4159e", zip.session());
-        KeyValue kv = zip.toKeyValue("zip");
-        assertEquals(new KeyValue("zip", b("test"), 100, 200,
-                UUID.fromString("adf4238a-882b-9ddc-4a9d-5b6758e4159e").getMostSignificantBits()), kv);
+        assertEquals(UUID.fromString("adf4238a-882b-9ddc-4a9d-5b6758e4159e").getMostSignificantBits(),
+                KvEntry.leaseId(zip.session()));
         assertEquals(0, entries.get(1).value().length);
         assertEquals("", entries.get(1).session());
-        assertEquals(0, entries.get(1).toKeyValue("empty").leaseId());
     }
 
     @Test
-    void txnAnswer_successGivesTheIndexOfTheTransaction() {
+    void txnAnswer_successGivesEachOperationsEntry() {
         ConsulJson.TxnAnswer a = ConsulJson.txnAnswer(b("""
                 {"Results":[{"KV":{"LockIndex":0,"Key":"berth/k","Flags":0,"Value":null,
                   "CreateIndex":12,"ModifyIndex":31}},
@@ -52,8 +48,9 @@ class ConsulJsonTest {
                   "Session":"s"}}],"Errors":null}
                 """));
         assertEquals(2, a.results().size());
-        assertEquals(31, a.index());
+        assertEquals(31, a.results().get(0).modifyIndex());
         assertTrue(a.errors().isEmpty());
+        assertEquals(-1, a.failedOp());
     }
 
     @Test
@@ -63,7 +60,7 @@ class ConsulJsonTest {
                 """));
         assertEquals(List.of(new ConsulJson.TxnError(1, "failed to lock key \"berth/k\": lock is already held")),
                 a.errors());
-        assertEquals(0, a.index());
+        assertEquals(1, a.failedOp());
     }
 
     @Test
@@ -84,18 +81,11 @@ class ConsulJsonTest {
     }
 
     @Test
-    void entriesUnder_keepsOnlyStoreKeysUnderTheListedPrefix() {
-        ConsulConfig c = ConsulConfig.from(dev.berth.kv.KvUrl.parse("consul://h:8500/berth"));
-        ConsulHttp.Answer a = new ConsulHttp.Answer(200, 40, b("""
-                [{"Key":"berth/p/","CreateIndex":1,"ModifyIndex":1,"Value":null},
-                 {"Key":"berth/p/b","CreateIndex":3,"ModifyIndex":3,"Value":"Mg=="},
-                 {"Key":"berth/p/a","CreateIndex":2,"ModifyIndex":2,"Value":"MQ=="},
-                 {"Key":"berth/pq","CreateIndex":4,"ModifyIndex":4,"Value":"eA=="}]
-                """));
-        Map<String, KeyValue> m = ConsulStore.entriesUnder(c, "p/", a);
-        assertEquals(List.of("p/a", "p/b"), List.copyOf(m.keySet()));
-        assertEquals(3, ConsulStore.entriesUnder(c, "p", a).size());
-        assertTrue(ConsulStore.entriesUnder(c, "p/", new ConsulHttp.Answer(404, 40, new byte[0])).isEmpty());
+    void keysAnswer_isAListOfNames() {
+        assertEquals(List.of("berth/leases/00000000000000aa", "berth/leases/00000000000000bb"),
+                ConsulJson.keyNames(b("[\"berth/leases/00000000000000aa\",\"berth/leases/00000000000000bb\"]")));
+        assertThrows(KvException.class, () -> ConsulJson.keyNames(b("{}")));
+        assertThrows(KvException.class, () -> ConsulJson.keyNames(b("[1]")));
     }
 
     @Test

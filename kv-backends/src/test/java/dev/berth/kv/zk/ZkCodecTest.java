@@ -1,5 +1,8 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.KeyData;
+import dev.berth.kv.log.LogEntry;
+import dev.berth.kv.log.KvFormatException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,7 +29,7 @@ class ZkCodecTest {
         KeyData d = new KeyData(7, 42, 0x1234_5678_9abc_def0L, b("value"));
         byte[] encoded = d.encode();
         assertEquals(KeyData.HEADER + 5, encoded.length);
-        assertEquals(Optional.of(d), KeyData.decode("/k", encoded));
+        assertEquals(Optional.of(d), KeyData.decodeNode("/k", encoded));
         KeyValue kv = d.toKeyValue("a/b");
         assertEquals(new KeyValue("a/b", b("value"), 7, 42, 0x1234_5678_9abc_def0L), kv);
     }
@@ -35,9 +38,9 @@ class ZkCodecTest {
     void keyData_emptyValueIsStillAKeyButEmptyDataIsAnInteriorNode() {
         byte[] encoded = new KeyData(1, 1, 0, new byte[0]).encode();
         assertEquals(KeyData.HEADER, encoded.length);
-        assertTrue(KeyData.decode("/k", encoded).isPresent());
-        assertEquals(Optional.empty(), KeyData.decode("/k", new byte[0]));
-        assertEquals(Optional.empty(), KeyData.decode("/k", null));
+        assertTrue(KeyData.decodeNode("/k", encoded).isPresent());
+        assertEquals(Optional.empty(), KeyData.decodeNode("/k", new byte[0]));
+        assertEquals(Optional.empty(), KeyData.decodeNode("/k", null));
     }
 
     @Test
@@ -46,16 +49,16 @@ class ZkCodecTest {
         for (int i = 0; i < all.length; i++) {
             all[i] = (byte) i;
         }
-        assertArrayEquals(all, KeyData.decode("/k", new KeyData(1, 2, 0, all).encode()).orElseThrow().value());
+        assertArrayEquals(all, KeyData.decodeNode("/k", new KeyData(1, 2, 0, all).encode()).orElseThrow().value());
     }
 
     @Test
     void keyData_foreignDataIsRefusedWithTheZnodeName() {
-        ZkFormatException e = assertThrows(ZkFormatException.class, () -> KeyData.decode("/x/keys/k", b("hello")));
+        KvFormatException e = assertThrows(KvFormatException.class, () -> KeyData.decodeNode("/x/keys/k", b("hello")));
         assertTrue(e.getMessage().contains("/x/keys/k"), e.getMessage());
         byte[] newer = new KeyData(1, 1, 0, new byte[0]).encode();
         newer[1] = 9;
-        assertThrows(ZkFormatException.class, () -> KeyData.decode("/k", newer));
+        assertThrows(KvFormatException.class, () -> KeyData.decodeNode("/k", newer));
     }
 
     @Test
@@ -87,11 +90,11 @@ class ZkCodecTest {
     void logEntry_truncatedOrForeignDataIsRefused() {
         byte[] good = LogEntry.put("key", b("v"), 1, 0, 1).encode();
         byte[] truncated = java.util.Arrays.copyOf(good, 3 + 3 * Long.BYTES + Short.BYTES + 1);
-        assertThrows(ZkFormatException.class, () -> LogEntry.decode("/log/1", truncated));
-        assertThrows(ZkFormatException.class, () -> LogEntry.decode("/log/1", b("not an entry at all, no")));
+        assertThrows(KvFormatException.class, () -> LogEntry.decode("/log/1", truncated));
+        assertThrows(KvFormatException.class, () -> LogEntry.decode("/log/1", b("not an entry at all, no")));
         byte[] badType = good.clone();
         badType[2] = 17;
-        assertThrows(ZkFormatException.class, () -> LogEntry.decode("/log/1", badType));
+        assertThrows(KvFormatException.class, () -> LogEntry.decode("/log/1", badType));
     }
 
     @Test
@@ -130,6 +133,6 @@ class ZkCodecTest {
     @Test
     void layout_revisionBytes() {
         assertEquals(1234567890123L, ZkLayout.revisionOf("/h", ZkLayout.revisionBytes(1234567890123L)));
-        assertThrows(ZkFormatException.class, () -> ZkLayout.revisionOf("/h", new byte[3]));
+        assertThrows(KvFormatException.class, () -> ZkLayout.revisionOf("/h", new byte[3]));
     }
 }
