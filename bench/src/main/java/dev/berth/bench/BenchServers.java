@@ -72,7 +72,7 @@ final class BenchServers {
         Path data = Files.createDirectories(dir.resolve("data"));
         Path cfg = dir.resolve("zoo.cfg");
         Files.writeString(cfg, String.join("\n", "tickTime=2000", "dataDir=" + data, "clientPort=" + port,
-                "clientPortAddress=127.0.0.1", "admin.enableServer=false", "maxClientCnxns=0", "") );
+                "clientPortAddress=127.0.0.1", "admin.enableServer=false", "maxClientCnxns=0", ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         servers.add(start(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.toString()), dir.resolve("zk.log")));
