@@ -25,9 +25,13 @@ public final class JvmOptions {
     /** Environment every plugin process gets: fewer glibc malloc arenas (each costs RSS on a multi-core host). */
     public static final List<String> ENVIRONMENT = List.of("MALLOC_ARENA_MAX=2");
 
-    /** The JDK modules every plugin runtime holds; a descriptor may add more. Jetty needs java.management. */
-    public static final List<String> MODULES = List.of("java.base", "java.logging", "java.management",
-            "jdk.unsupported", "jdk.crypto.ec");
+    /**
+     * The JDK modules every plugin runtime holds; a descriptor may add more. Jetty needs java.management; the store
+     * client (kv-backends) needs java.sql (the embedded store's JDBC), and ZooKeeper's client java.naming and the SASL and
+     * GSS modules. jdk.crypto.ec serves TLS and X25519.
+     */
+    public static final List<String> MODULES = List.of("java.base", "java.logging", "java.management", "java.sql",
+            "java.naming", "java.security.sasl", "java.security.jgss", "jdk.unsupported", "jdk.crypto.ec");
 
     private JvmOptions() {
     }

@@ -17,13 +17,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Feeds the store's watches from the change log, across processes: one thread per open store polls SQLite's
  * {@code PRAGMA data_version} (which moves when any other connection, in any process, commits; it costs no disk read)
- * every few milliseconds, and on a change reads the new log rows in revision order and hands each watch the rows
- * under its prefix. A watch whose starting revision is older than the compaction point is reset.
+ * every 2 ms while changes flow and every 20 ms after a quiet second. On a change it reads the new log rows in
+ * revision order and hands each watch the rows under its prefix. A watch whose starting revision is older than the
+ * compaction point is reset.
  */
 final class ChangeFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
     private static final int BATCH = 5_000;
-    private static final long POLL_MS = 3;
+    /** Poll every 2 ms while changes flow; back off to 20 ms after a quiet second, so an idle plugin barely wakes. */
+    private static final long BUSY_POLL_MS = 2;
+    private static final long IDLE_POLL_MS = 20;
+    private static final long QUIET_NANOS = 1_000_000_000L;
 
     private final SqliteDb db;
     private final List<EmbeddedWatch> watches = new CopyOnWriteArrayList<>();
@@ -31,6 +35,7 @@ final class ChangeFeed implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean dirty = true;
     private long dataVersion = Long.MIN_VALUE;
+    private long lastChange = System.nanoTime();
 
     ChangeFeed(SqliteDb db, String name) {
         this.db = db;
@@ -71,9 +76,11 @@ final class ChangeFeed implements AutoCloseable {
                 if (v != dataVersion || dirty) {
                     dataVersion = v;
                     dirty = false;
+                    lastChange = System.nanoTime();
                     deliver();
                 }
-                Thread.sleep(POLL_MS);
+                boolean quiet = System.nanoTime() - lastChange > QUIET_NANOS;
+                Thread.sleep(quiet ? IDLE_POLL_MS : BUSY_POLL_MS);
             } catch (InterruptedException e) {
                 return;
             } catch (KvException e) {
