@@ -1,0 +1,122 @@
+package dev.berth.ipam;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("unit")
+class AddressBookTest {
+    /** A clock the test moves by hand. */
+    private static final class ManualClock extends Clock {
+        Instant now = Instant.parse("2026-11-24T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static String s(Optional<byte[]> a) {
+        return Cidr.format(a.orElseThrow());
+    }
+
+    @Test
+    void next_skipsNetworkAndBroadcastAndRunsOutCleanly() {
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/30"), Duration.ofSeconds(30), new ManualClock());
+        assertEquals("10.0.0.1", s(book.next()));
+        assertEquals("10.0.0.2", s(book.next()));
+        assertEquals(Optional.empty(), book.next());
+    }
+
+    @Test
+    void releasedAddresses_waitOutTheQuarantineOldestFirst() {
+        ManualClock clock = new ManualClock();
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ofSeconds(30), clock);
+        byte[] a = book.next().orElseThrow();
+        byte[] b = book.next().orElseThrow();
+        book.release(a);
+        clock.advance(Duration.ofSeconds(1));
+        book.release(b);
+        assertEquals("10.0.0.3", s(book.next()), "inside the quarantine a never-used address comes first");
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals("10.0.0.1", s(book.next()), "then the oldest released");
+        assertEquals("10.0.0.2", s(book.next()));
+        assertEquals("10.0.0.4", s(book.next()));
+    }
+
+    @Test
+    void aFullPool_reusesTheOldestReleasedEvenInQuarantine() {
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/29"), Duration.ofHours(1), new ManualClock());
+        Set<String> all = new HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            all.add(s(book.next()));
+        }
+        assertEquals(6, all.size());
+        book.release(Cidr.parseAddress("10.0.0.4"));
+        book.release(Cidr.parseAddress("10.0.0.2"));
+        assertEquals("10.0.0.4", s(book.next()));
+        assertEquals("10.0.0.2", s(book.next()));
+        assertEquals(Optional.empty(), book.next());
+    }
+
+    @Test
+    void take_refusesWhatCannotBeAssigned() {
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ZERO, new ManualClock());
+        book.take(Cidr.parseAddress("10.0.0.9"));
+        assertThrows(IllegalStateException.class, () -> book.take(Cidr.parseAddress("10.0.0.9")));
+        assertThrows(IllegalArgumentException.class, () -> book.take(Cidr.parseAddress("10.0.1.9")));
+        assertThrows(IllegalArgumentException.class, () -> book.take(Cidr.parseAddress("10.0.0.0")));
+        assertThrows(IllegalArgumentException.class, () -> book.take(Cidr.parseAddress("10.0.0.255")));
+        for (int i = 1; i < 9; i++) {
+            book.next();
+        }
+        assertEquals("10.0.0.10", s(book.next()), "the cursor steps over an address taken by request");
+        assertFalse(book.release(Cidr.parseAddress("10.0.0.200")));
+        assertTrue(book.release(Cidr.parseAddress("10.0.0.9")));
+    }
+
+    @Test
+    void aSlashEight_costsOnlyWhatIsTaken() {
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/8"), Duration.ofSeconds(30), new ManualClock());
+        long before = usedHeap();
+        for (int i = 0; i < 10_000; i++) {
+            book.next();
+        }
+        assertEquals(10_000, book.takenCount());
+        long grew = usedHeap() - before;
+        assertTrue(grew < 16L << 20, "10,000 allocations in a /8 grew the heap by " + (grew >> 20) + " MiB");
+        AddressBook v6 = new AddressBook(Cidr.parse("fd00::/64"), Duration.ZERO, new ManualClock());
+        assertEquals("fd00::1", s(v6.next()));
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}
