@@ -1,9 +1,9 @@
 package dev.berth.kv.consul;
 
+import dev.berth.kv.log.LogStore;
 import dev.berth.kv.KeyValue;
 import dev.berth.kv.Keys;
 import dev.berth.kv.KvException;
-import dev.berth.kv.KvStore;
 import dev.berth.kv.KvUrl;
 import dev.berth.kv.Lease;
 import dev.berth.kv.Listing;
@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * to these transactions (the op index it reports on rollback, the results of get), blocking-query wakeups on the
  * head key, and the lease timings.
  */
-public final class ConsulStore implements KvStore {
+public final class ConsulStore extends LogStore {
     private static final Logger LOG = LoggerFactory.getLogger(ConsulStore.class);
 
     private final ConsulConfig config;
@@ -88,57 +88,18 @@ public final class ConsulStore implements KvStore {
         return store;
     }
 
-    @Override
-    public Optional<KeyValue> get(String key) {
-        open();
-        return reader.get(Keys.check(key));
-    }
 
-    @Override
-    public long put(String key, byte[] value) {
-        return write(KvOps.Kind.PUT, key, value, 0, 0);
-    }
 
-    @Override
-    public long put(String key, byte[] value, Lease lease) {
-        return write(KvOps.Kind.PUT, key, value, leaseId(lease), 0);
-    }
 
-    @Override
-    public Optional<Long> create(String key, byte[] value) {
-        return applied(write(KvOps.Kind.CREATE, key, value, 0, 0));
-    }
 
-    @Override
-    public Optional<Long> create(String key, byte[] value, Lease lease) {
-        return applied(write(KvOps.Kind.CREATE, key, value, leaseId(lease), 0));
-    }
 
-    /** The key keeps the lease it had, if any. */
-    @Override
-    public Optional<Long> compareAndSet(String key, long expectedModRevision, byte[] value) {
-        return applied(write(KvOps.Kind.CAS, key, value, 0, expectedModRevision));
-    }
 
-    @Override
-    public boolean compareAndDelete(String key, long expectedModRevision) {
-        return write(KvOps.Kind.CAD, key, null, 0, expectedModRevision) != ConsulWriter.NOT_APPLIED;
-    }
 
-    @Override
-    public boolean delete(String key) {
-        return write(KvOps.Kind.DELETE, key, null, 0, 0) != ConsulWriter.NOT_APPLIED;
-    }
 
-    @Override
-    public Listing list(String prefix) {
-        open();
-        return reader.list(Keys.checkPrefix(prefix));
-    }
 
     @Override
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
-        open();
+        ensureOpen();
         Objects.requireNonNull(listener, "listener");
         ConsulWatch w = new ConsulWatch(kv, layout, writer, log, Keys.checkPrefix(prefix), afterRevision, listener,
                 watches::remove);
@@ -149,7 +110,7 @@ public final class ConsulStore implements KvStore {
 
     @Override
     public Lease grantLease(Duration ttl) {
-        open();
+        ensureOpen();
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("a lease TTL must be positive");
         }
@@ -209,18 +170,6 @@ public final class ConsulStore implements KvStore {
         return config.toString();
     }
 
-    private long write(KvOps.Kind kind, String key, byte[] value, long lease, long expected) {
-        open();
-        Keys.check(key);
-        boolean takesValue = kind == KvOps.Kind.PUT || kind == KvOps.Kind.CREATE || kind == KvOps.Kind.CAS;
-        if (takesValue) {
-            value = Objects.requireNonNull(value, "value").clone();
-        }
-        if ((kind == KvOps.Kind.CAS || kind == KvOps.Kind.CAD) && expected <= 0) {
-            return ConsulWriter.NOT_APPLIED;
-        }
-        return writer.write(new KvOps.Request(kind, key, value, lease, expected));
-    }
 
     /** After a lease's session was destroyed: deletes its keys now (the reapers would, a moment later). */
     private void revoked(long lease) {
@@ -241,7 +190,8 @@ public final class ConsulStore implements KvStore {
         }
     }
 
-    private long leaseId(Lease lease) {
+    @Override
+    protected long leaseId(Lease lease) {
         if (!(lease instanceof ConsulLease c) || !c.grantedBy(this)) {
             throw new IllegalArgumentException("lease " + lease + " was not granted by " + config);
         }
@@ -251,11 +201,24 @@ public final class ConsulStore implements KvStore {
         return c.id();
     }
 
-    private static Optional<Long> applied(long revision) {
-        return revision == ConsulWriter.NOT_APPLIED ? Optional.empty() : Optional.of(revision);
+
+    @Override
+    protected long apply(LogStore.Kind kind, String key, byte[] value, long lease, long expectedModRevision) {
+        return writer.write(new KvOps.Request(kind, key, value, lease, expectedModRevision));
     }
 
-    private void open() {
+    @Override
+    protected Optional<KeyValue> read(String key) {
+        return reader.get(key);
+    }
+
+    @Override
+    protected Listing readPrefix(String prefix) {
+        return reader.list(prefix);
+    }
+
+    @Override
+    protected void ensureOpen() {
         if (closed) {
             throw new KvException(config + " is closed");
         }

@@ -1,5 +1,6 @@
 package dev.berth.kv.consul;
 
+import dev.berth.kv.log.LogStore;
 import dev.berth.kv.log.KeyData;
 import dev.berth.kv.log.LogEntry;
 import dev.berth.kv.KvException;
@@ -24,7 +25,7 @@ import java.util.function.LongConsumer;
  */
 final class ConsulWriter {
     /** The revision a write got, or -1 if its condition did not hold (key present, absent, changed). */
-    static final long NOT_APPLIED = -1;
+    static final long NOT_APPLIED = LogStore.NOT_APPLIED;
 
     /**
      * Values larger than this are refused: Consul caps a transaction at 512 KiB ({@code txn_max_req_len}) and a write
@@ -75,7 +76,7 @@ final class ConsulWriter {
             Optional<KvOps.Current> cur = kv.get(path)
                     .map(e -> new KvOps.Current(e.modifyIndex(), KeyData.decode(path, e.value())));
             if (!KvOps.applies(req, cur.map(KvOps.Current::data))) {
-                if (req.kind() == KvOps.Kind.REAP) {
+                if (req.kind() == LogStore.Kind.REAP) {
                     kv.txn(List.of(TxnOp.delete(layout.leaseKey(req.lease(), req.key()))));
                 }
                 return NOT_APPLIED;
@@ -88,7 +89,7 @@ final class ConsulWriter {
                     return plan.revision();
                 }
                 case STALE_HEAD -> readHead();
-                case LEASE_ENDED -> throw new KvException(req.kind() == KvOps.Kind.REAP
+                case LEASE_ENDED -> throw new KvException(req.kind() == LogStore.Kind.REAP
                         ? "lease " + ConsulLayout.leaseName(req.lease()) + " is alive: not reaping " + req.key()
                         : "the lease of " + req.key() + " has ended (its Consul session was invalidated or "
                         + "destroyed); grant a new one");

@@ -1,5 +1,7 @@
 package dev.berth.kv.consul;
 
+import dev.berth.kv.log.LogStore;
+import dev.berth.kv.log.LogStore.Kind;
 import dev.berth.kv.log.KeyData;
 import dev.berth.kv.log.LogEntry;
 import java.util.ArrayList;
@@ -24,8 +26,6 @@ import java.util.Optional;
  * lease's marker). The keys themselves are never locked by a session: Consul would delete them without a log entry.
  */
 final class KvOps {
-    enum Kind { PUT, CREATE, CAS, CAD, DELETE, REAP }
-
     /** A change asked for; {@code lease} is the lease to bind (PUT, CREATE) or the dead lease to reap (REAP). */
     record Request(Kind kind, String key, byte[] value, long lease, long expectedModRevision) {
         boolean deletes() {

@@ -1,5 +1,6 @@
 package dev.berth.kv.consul;
 
+import dev.berth.kv.log.LogStore;
 import dev.berth.kv.KvException;
 import java.util.HashSet;
 import java.util.List;
@@ -115,7 +116,7 @@ final class LeaseReaper {
 
     private void reapKeys(long lease, List<String> keys) {
         for (String key : keys) {
-            writer.write(new KvOps.Request(KvOps.Kind.REAP, key, null, lease, 0));
+            writer.write(new KvOps.Request(LogStore.Kind.REAP, key, null, lease, 0));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.LogStore;
 import dev.berth.kv.KvException;
 import java.util.HashSet;
 import java.util.List;
@@ -90,7 +91,7 @@ final class LeaseReaper {
         }
         String index = layout.leaseKeys(lease);
         for (String name : zk.children(index, null, deadline).orElse(List.of())) {
-            writer.write(new ZkWriter.Request(ZkWriter.Kind.REAP, ZkLayout.unescape(name), null, lease, 0));
+            writer.write(new ZkWriter.Request(LogStore.Kind.REAP, ZkLayout.unescape(name), null, lease, 0));
         }
         zk.delete(index, -1, zk.deadline());
         return true;

@@ -1,10 +1,10 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.LogStore;
 import dev.berth.kv.log.LogEntry;
 import dev.berth.kv.KeyValue;
 import dev.berth.kv.Keys;
 import dev.berth.kv.KvException;
-import dev.berth.kv.KvStore;
 import dev.berth.kv.KvUrl;
 import dev.berth.kv.Lease;
 import dev.berth.kv.Listing;
@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Cost: a write is one read of the key and one transaction (a second read of the head when another client wrote
  * meanwhile); values are stored twice (key and log entry) and limited to {@value ZkWriter#MAX_VALUE} bytes.
  */
-public final class ZkStore implements KvStore {
+public final class ZkStore extends LogStore {
     private static final Logger LOG = LoggerFactory.getLogger(ZkStore.class);
 
     private final String name;
@@ -121,57 +121,18 @@ public final class ZkStore implements KvStore {
         reaper.start();
     }
 
-    @Override
-    public Optional<KeyValue> get(String key) {
-        open();
-        return reader.get(Keys.check(key));
-    }
 
-    @Override
-    public long put(String key, byte[] value) {
-        return write(ZkWriter.Kind.PUT, key, value, 0, 0);
-    }
 
-    @Override
-    public long put(String key, byte[] value, Lease lease) {
-        return write(ZkWriter.Kind.PUT, key, value, leaseId(lease), 0);
-    }
 
-    @Override
-    public Optional<Long> create(String key, byte[] value) {
-        return applied(write(ZkWriter.Kind.CREATE, key, value, 0, 0));
-    }
 
-    @Override
-    public Optional<Long> create(String key, byte[] value, Lease lease) {
-        return applied(write(ZkWriter.Kind.CREATE, key, value, leaseId(lease), 0));
-    }
 
-    /** The key keeps the lease it had, if any. */
-    @Override
-    public Optional<Long> compareAndSet(String key, long expectedModRevision, byte[] value) {
-        return applied(write(ZkWriter.Kind.CAS, key, value, 0, expectedModRevision));
-    }
 
-    @Override
-    public boolean compareAndDelete(String key, long expectedModRevision) {
-        return write(ZkWriter.Kind.CAD, key, null, 0, expectedModRevision) != ZkWriter.NOT_APPLIED;
-    }
 
-    @Override
-    public boolean delete(String key) {
-        return write(ZkWriter.Kind.DELETE, key, null, 0, 0) != ZkWriter.NOT_APPLIED;
-    }
 
-    @Override
-    public Listing list(String prefix) {
-        open();
-        return reader.list(Keys.checkPrefix(prefix));
-    }
 
     @Override
     public Watch watch(String prefix, long afterRevision, WatchListener listener) {
-        open();
+        ensureOpen();
         Objects.requireNonNull(listener, "listener");
         ZkWatch w = new ZkWatch(calls, layout, writer, Keys.checkPrefix(prefix), afterRevision, listener,
                 watches::remove);
@@ -182,7 +143,7 @@ public final class ZkStore implements KvStore {
 
     @Override
     public Lease grantLease(Duration ttl) {
-        open();
+        ensureOpen();
         if (ttl.isNegative() || ttl.isZero()) {
             throw new IllegalArgumentException("a lease TTL must be positive");
         }
@@ -245,18 +206,9 @@ public final class ZkStore implements KvStore {
         return name;
     }
 
-    private long write(ZkWriter.Kind kind, String key, byte[] value, long lease, long expected) {
-        open();
-        Keys.check(key);
-        if (value != null) {
-            value = value.clone();
-        } else if (kind == ZkWriter.Kind.PUT || kind == ZkWriter.Kind.CREATE || kind == ZkWriter.Kind.CAS) {
-            throw new IllegalArgumentException("value must not be null");
-        }
-        return writer.write(new ZkWriter.Request(kind, key, value, lease, expected));
-    }
 
-    private long leaseId(Lease lease) {
+    @Override
+    protected long leaseId(Lease lease) {
         if (!(lease instanceof ZkLease z) || !z.grantedBy(this)) {
             throw new IllegalArgumentException("lease " + lease + " was not granted by " + name);
         }
@@ -296,11 +248,24 @@ public final class ZkStore implements KvStore {
         }
     }
 
-    private static Optional<Long> applied(long revision) {
-        return revision == ZkWriter.NOT_APPLIED ? Optional.empty() : Optional.of(revision);
+
+    @Override
+    protected long apply(LogStore.Kind kind, String key, byte[] value, long lease, long expectedModRevision) {
+        return writer.write(new ZkWriter.Request(kind, key, value, lease, expectedModRevision));
     }
 
-    private void open() {
+    @Override
+    protected Optional<KeyValue> read(String key) {
+        return reader.get(key);
+    }
+
+    @Override
+    protected Listing readPrefix(String prefix) {
+        return reader.list(prefix);
+    }
+
+    @Override
+    protected void ensureOpen() {
         if (closed) {
             throw new KvException(name + " is closed");
         }

@@ -1,5 +1,7 @@
 package dev.berth.kv.zk;
 
+import dev.berth.kv.log.LogStore;
+import dev.berth.kv.log.LogStore.Kind;
 import dev.berth.kv.log.KeyData;
 import dev.berth.kv.log.LogEntry;
 import dev.berth.kv.KvException;
@@ -32,8 +34,6 @@ import org.apache.zookeeper.Op;
  * nonce, and the write reports success instead of applying twice.
  */
 final class ZkWriter {
-    enum Kind { PUT, CREATE, CAS, CAD, DELETE, REAP }
-
     /** A change asked for; {@code lease} is the lease to bind (PUT, CREATE) or the dead lease to reap (REAP). */
     record Request(Kind kind, String key, byte[] value, long lease, long expectedModRevision) {
         boolean deletes() {
@@ -42,7 +42,7 @@ final class ZkWriter {
     }
 
     /** The revision the write got, or -1 if its condition did not hold (key present, absent, changed). */
-    static final long NOT_APPLIED = -1;
+    static final long NOT_APPLIED = LogStore.NOT_APPLIED;
 
     /** Values larger than this are refused: ZooKeeper caps a request at 1 MiB and a write carries the value twice. */
     static final int MAX_VALUE = 256 * 1024;

@@ -1,5 +1,6 @@
 package dev.berth.kv.consul;
 
+import dev.berth.kv.log.LogStore;
 import dev.berth.kv.log.KeyData;
 import dev.berth.kv.log.LogEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,8 +31,8 @@ class ConsulKvOpsTest {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    private static KvOps.Request req(KvOps.Kind kind, long lease, long expected) {
-        boolean value = kind == KvOps.Kind.PUT || kind == KvOps.Kind.CREATE || kind == KvOps.Kind.CAS;
+    private static KvOps.Request req(LogStore.Kind kind, long lease, long expected) {
+        boolean value = kind == LogStore.Kind.PUT || kind == LogStore.Kind.CREATE || kind == LogStore.Kind.CAS;
         return new KvOps.Request(kind, "a/k", value ? V : null, lease, expected);
     }
 
@@ -63,7 +64,7 @@ class ConsulKvOpsTest {
 
     @Test
     void put_ofAnAbsentKeyAppendsRevisionHeadPlusOneAndCreatesTheKey() throws Exception {
-        KvOps.Plan p = KvOps.plan(L, req(KvOps.Kind.PUT, 0, 0), Optional.empty(), HEAD, NONCE);
+        KvOps.Plan p = KvOps.plan(L, req(LogStore.Kind.PUT, 0, 0), Optional.empty(), HEAD, NONCE);
         assertEquals(10, p.revision());
         assertEquals(-1, p.leaseOp());
         assertBody("[" + headOp() + "," + logOp(LogEntry.put("a/k", V, 10, 0, NONCE)) + ","
@@ -72,14 +73,14 @@ class ConsulKvOpsTest {
 
     @Test
     void put_ofAPresentKeyKeepsItsCreateRevisionAndComparesItsIndex() throws Exception {
-        KvOps.Plan p = KvOps.plan(L, req(KvOps.Kind.PUT, 0, 0), current(0), HEAD, NONCE);
+        KvOps.Plan p = KvOps.plan(L, req(LogStore.Kind.PUT, 0, 0), current(0), HEAD, NONCE);
         assertBody("[" + headOp() + "," + logOp(LogEntry.put("a/k", V, 3, 0, NONCE)) + ","
                 + keyOp(77, new KeyData(3, 10, 0, V)) + "]", p);
     }
 
     @Test
     void put_underALeaseChecksItsMarkerAndIndexesTheKey() throws Exception {
-        KvOps.Plan p = KvOps.plan(L, req(KvOps.Kind.PUT, LEASE, 0), current(OTHER), HEAD, NONCE);
+        KvOps.Plan p = KvOps.plan(L, req(LogStore.Kind.PUT, LEASE, 0), current(OTHER), HEAD, NONCE);
         assertEquals(3, p.leaseOp());
         assertBody("[" + headOp() + "," + logOp(LogEntry.put("a/k", V, 3, LEASE, NONCE)) + ","
                 + keyOp(77, new KeyData(3, 10, LEASE, V)) + ","
@@ -90,41 +91,41 @@ class ConsulKvOpsTest {
 
     @Test
     void put_underTheSameLeaseLeavesTheIndexAlone() {
-        KvOps.Plan p = KvOps.plan(L, req(KvOps.Kind.PUT, LEASE, 0), current(LEASE), HEAD, NONCE);
+        KvOps.Plan p = KvOps.plan(L, req(LogStore.Kind.PUT, LEASE, 0), current(LEASE), HEAD, NONCE);
         assertEquals(4, p.ops().size());
         assertEquals("get berth/leases/0f2c7d3e11112222", p.ops().get(3).toString());
     }
 
     @Test
     void create_isACasWithIndexZero() throws Exception {
-        KvOps.Plan p = KvOps.plan(L, req(KvOps.Kind.CREATE, 0, 0), Optional.empty(), HEAD, NONCE);
+        KvOps.Plan p = KvOps.plan(L, req(LogStore.Kind.CREATE, 0, 0), Optional.empty(), HEAD, NONCE);
         assertEquals(0, body(p).get(2).get("KV").get("Index").asLong());
-        assertTrue(KvOps.applies(req(KvOps.Kind.CREATE, 0, 0), Optional.empty()));
-        assertFalse(KvOps.applies(req(KvOps.Kind.CREATE, 0, 0), current(0).map(KvOps.Current::data)));
+        assertTrue(KvOps.applies(req(LogStore.Kind.CREATE, 0, 0), Optional.empty()));
+        assertFalse(KvOps.applies(req(LogStore.Kind.CREATE, 0, 0), current(0).map(KvOps.Current::data)));
     }
 
     @Test
     void compareAndSet_keepsTheKeysLeaseAndChecksItsMarker() throws Exception {
-        KvOps.Plan p = KvOps.plan(L, req(KvOps.Kind.CAS, 0, 8), current(LEASE), HEAD, NONCE);
+        KvOps.Plan p = KvOps.plan(L, req(LogStore.Kind.CAS, 0, 8), current(LEASE), HEAD, NONCE);
         assertBody("[" + headOp() + "," + logOp(LogEntry.put("a/k", V, 3, LEASE, NONCE)) + ","
                 + keyOp(77, new KeyData(3, 10, LEASE, V)) + ","
                 + "{\"KV\":{\"Verb\":\"get\",\"Key\":\"berth/leases/0f2c7d3e11112222\"}}]", p);
-        assertTrue(KvOps.applies(req(KvOps.Kind.CAS, 0, 8), current(0).map(KvOps.Current::data)));
-        assertFalse(KvOps.applies(req(KvOps.Kind.CAS, 0, 7), current(0).map(KvOps.Current::data)));
-        assertFalse(KvOps.applies(req(KvOps.Kind.CAS, 0, 8), Optional.empty()));
+        assertTrue(KvOps.applies(req(LogStore.Kind.CAS, 0, 8), current(0).map(KvOps.Current::data)));
+        assertFalse(KvOps.applies(req(LogStore.Kind.CAS, 0, 7), current(0).map(KvOps.Current::data)));
+        assertFalse(KvOps.applies(req(LogStore.Kind.CAS, 0, 8), Optional.empty()));
     }
 
     @Test
     void delete_isADeleteCasAndLogsADelete() throws Exception {
-        KvOps.Plan p = KvOps.plan(L, req(KvOps.Kind.DELETE, 0, 0), current(0), HEAD, NONCE);
+        KvOps.Plan p = KvOps.plan(L, req(LogStore.Kind.DELETE, 0, 0), current(0), HEAD, NONCE);
         assertBody("[" + headOp() + "," + logOp(LogEntry.delete("a/k", NONCE)) + ","
                 + "{\"KV\":{\"Verb\":\"delete-cas\",\"Key\":\"berth/keys/a/k\",\"Index\":77}}]", p);
-        assertFalse(KvOps.applies(req(KvOps.Kind.DELETE, 0, 0), Optional.empty()));
+        assertFalse(KvOps.applies(req(LogStore.Kind.DELETE, 0, 0), Optional.empty()));
     }
 
     @Test
     void compareAndDelete_ofALeasedKeyDropsItsIndexEntry() {
-        KvOps.Plan p = KvOps.plan(L, req(KvOps.Kind.CAD, 0, 8), current(LEASE), HEAD, NONCE);
+        KvOps.Plan p = KvOps.plan(L, req(LogStore.Kind.CAD, 0, 8), current(LEASE), HEAD, NONCE);
         assertEquals("delete-cas berth/keys/a/k @77", p.ops().get(2).toString());
         assertEquals("delete berth/lease-keys/0f2c7d3e11112222/a/k", p.ops().get(3).toString());
         assertEquals(4, p.ops().size());
@@ -132,7 +133,7 @@ class ConsulKvOpsTest {
 
     @Test
     void reap_requiresTheMarkerToBeGoneAndTheKeyStillBound() throws Exception {
-        KvOps.Request reap = new KvOps.Request(KvOps.Kind.REAP, "a/k", null, LEASE, 0);
+        KvOps.Request reap = new KvOps.Request(LogStore.Kind.REAP, "a/k", null, LEASE, 0);
         KvOps.Plan p = KvOps.plan(L, reap, current(LEASE), HEAD, NONCE);
         assertEquals(3, p.leaseOp());
         assertEquals("{\"KV\":{\"Verb\":\"check-not-exists\",\"Key\":\"berth/leases/0f2c7d3e11112222\"}}",
