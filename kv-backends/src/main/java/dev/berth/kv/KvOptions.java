@@ -4,31 +4,24 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Settings common to every backend, from the store URL's parameters. {@code timeout} bounds every call (default 5 s);
- * {@code watch-buffer} bounds how many undelivered events a slow watcher may hold before it is reset, where the backend
- * buffers (default 100000; etcd keeps the backlog on the server instead).
+ * Settings common to every backend, from the store URL's parameters: {@code timeout} bounds every call (default 5 s).
+ * Watches hold no buffer of their own: each delivers on its own thread, and a slow listener slows only its watch.
  */
-public record KvOptions(Duration callTimeout, int watchBuffer) {
-    public static final KvOptions DEFAULTS = new KvOptions(Duration.ofSeconds(5), 100_000);
+public record KvOptions(Duration callTimeout) {
+    public static final KvOptions DEFAULTS = new KvOptions(Duration.ofSeconds(5));
 
     public KvOptions {
         if (callTimeout.isNegative() || callTimeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
         }
-        if (watchBuffer < 1) {
-            throw new IllegalArgumentException("watch-buffer must be positive");
-        }
     }
 
     static KvOptions from(Map<String, String> params) {
-        Duration timeout = params.containsKey("timeout") ? duration(params.get("timeout")) : DEFAULTS.callTimeout;
-        int buffer = params.containsKey("watch-buffer") ? Integer.parseInt(params.get("watch-buffer"))
-                : DEFAULTS.watchBuffer;
-        return new KvOptions(timeout, buffer);
+        return new KvOptions(params.containsKey("timeout") ? duration(params.get("timeout")) : DEFAULTS.callTimeout);
     }
 
     public KvOptions withCallTimeout(Duration value) {
-        return new KvOptions(value, watchBuffer);
+        return new KvOptions(value);
     }
 
     static Duration duration(String s) {

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * revision that watchers see) and a resent delete may answer false for a key the first attempt deleted, while a
  * transaction whose outcome is unknown raises {@link dev.berth.kv.KvUnavailableException} saying so rather than
  * guessing. Watches deliver on their own thread as they read the stream, so a slow listener slows its stream (etcd
- * keeps the backlog) and {@code watch-buffer} is not needed here.
+ * keeps the backlog).
  *
  * <pre>{@code
  * try (KvStore kv = EtcdStore.open(KvUrl.parse("etcd://10.0.0.1:2379,10.0.0.2:2379/berth?timeout=3s"))) {
