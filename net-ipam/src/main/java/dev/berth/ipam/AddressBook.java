@@ -4,45 +4,79 @@ import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Which addresses of one pool are taken, in memory, at a cost proportional to what is taken, never to the pool's size:
- * a cursor over never-used offsets, the set of taken offsets, and a queue of released ones. A released address goes
- * to the back of the queue and is handed out again only after a quarantine (so stale ARP and neighbour caches of
- * other containers expire first), oldest first; when the cursor reaches the end of the pool the oldest released
- * address is reused even inside its quarantine rather than failing. The network address, and for IPv4 the broadcast
- * address, are never handed out. Not thread-safe: one owner serialises calls.
+ * One host's picture of which addresses of a pool are taken, in memory, at a cost proportional to what is taken, never
+ * to the pool's size. Addresses are numbered by offset from the pool's network address. Three parts:
+ * <ul>
+ * <li>a cursor over the allocation range (the pool, or the sub-pool Docker asked for) that starts at a given offset and
+ *     wraps around once, so hosts sharing a pool start in different places and rarely race for one address;</li>
+ * <li>the set of taken offsets (by this host, or learned from the cluster store when a claim found them held);</li>
+ * <li>released offsets ordered by release time: one is handed out again only after a quarantine (so stale ARP and
+ *     neighbour caches expire first), oldest first; when the range has no never-used offset left, the oldest released
+ *     one is reused even inside its quarantine rather than failing.</li>
+ * </ul>
+ * The network address and, for IPv4, the broadcast address of the pool are never handed out (pools of fewer than four
+ * addresses use every address: RFC 3021). Not thread-safe: the owner serialises calls.
  */
 public final class AddressBook {
     private final Cidr pool;
+    private final Cidr range;
     private final Duration quarantine;
     private final Clock clock;
-    private final Map<BigInteger, Boolean> taken = new HashMap<>();
-    private final ArrayDeque<Released> released = new ArrayDeque<>();
+    private final Set<BigInteger> taken = new HashSet<>();
+    private final Map<BigInteger, Released> releasedByOffset = new HashMap<>();
+    private final TreeSet<Released> released = new TreeSet<>(
+            Comparator.comparing(Released::at).thenComparing(Released::offset));
+    private final BigInteger reservedLow;
+    private final BigInteger reservedHigh;
     private final BigInteger first;
-    private final BigInteger end;
-    private BigInteger cursor;
+    private final BigInteger span;
+    private final BigInteger start;
+    private BigInteger visited = BigInteger.ZERO;
 
     private record Released(BigInteger offset, Instant at) {
     }
 
+    /** A book over the whole pool, its cursor starting at the first address. */
     public AddressBook(Cidr pool, Duration quarantine, Clock clock) {
+        this(pool, pool, BigInteger.ZERO, quarantine, clock);
+    }
+
+    /**
+     * @param range     where {@link #next()} takes addresses from: the pool or a sub-prefix of it
+     * @param startHint where in the range the cursor starts (reduced modulo the range's size)
+     */
+    public AddressBook(Cidr pool, Cidr range, BigInteger startHint, Duration quarantine, Clock clock) {
+        if (!pool.contains(range)) {
+            throw new IllegalArgumentException("range " + range + " is not inside pool " + pool);
+        }
         this.pool = pool;
+        this.range = range;
         this.quarantine = quarantine;
         this.clock = clock;
         BigInteger size = pool.size();
         boolean tiny = size.compareTo(BigInteger.valueOf(4)) < 0;
-        this.first = tiny ? BigInteger.ZERO : BigInteger.ONE;
-        this.end = tiny || pool.isIpv6() ? size : size.subtract(BigInteger.ONE);
-        this.cursor = first;
+        this.reservedLow = tiny ? null : BigInteger.ZERO;
+        this.reservedHigh = tiny || pool.isIpv6() ? null : size.subtract(BigInteger.ONE);
+        this.first = pool.offsetOf(range.network());
+        this.span = range.size();
+        this.start = startHint.mod(span);
     }
 
     public Cidr pool() {
         return pool;
+    }
+
+    public Cidr range() {
+        return range;
     }
 
     public int takenCount() {
@@ -50,55 +84,105 @@ public final class AddressBook {
     }
 
     public boolean isTaken(byte[] address) {
-        return taken.containsKey(pool.offsetOf(address));
+        return taken.contains(pool.offsetOf(address));
     }
 
-    /** Takes a given address; a clear error when it is outside the pool, reserved or taken. */
-    public byte[] take(byte[] address) {
+    /** Whether an address may be handed out at all: inside the pool and neither its network nor broadcast address. */
+    public void checkAssignable(byte[] address) {
         if (!pool.contains(address)) {
             throw new IllegalArgumentException(Cidr.format(address) + " is not in pool " + pool);
         }
         BigInteger offset = pool.offsetOf(address);
-        if (offset.compareTo(first) < 0 || offset.compareTo(end) >= 0) {
+        if (offset.equals(reservedLow) || offset.equals(reservedHigh)) {
             throw new IllegalArgumentException(Cidr.format(address) + " is the " + (offset.signum() == 0 ? "network"
                     : "broadcast") + " address of " + pool + " and cannot be assigned");
         }
-        if (taken.putIfAbsent(offset, Boolean.TRUE) != null) {
+    }
+
+    /** Whether the cursor has been all the way round: from now on only released addresses are left. */
+    public boolean cursorDone() {
+        return visited.compareTo(span) >= 0;
+    }
+
+    /** Takes a given address; a clear error when it is outside the pool, reserved or taken. */
+    public byte[] take(byte[] address) {
+        checkAssignable(address);
+        BigInteger offset = pool.offsetOf(address);
+        if (!taken.add(offset)) {
             throw new IllegalStateException(Cidr.format(address) + " is already in use in " + pool);
         }
-        released.removeIf(r -> r.offset.equals(offset));
+        unrelease(offset);
         return address;
     }
 
     /** The next free address: the oldest released one past its quarantine, else a never-used one; empty when full. */
     public Optional<byte[]> next() {
-        Released oldest = released.peekFirst();
-        if (oldest != null && !oldest.at.plus(quarantine).isAfter(clock.instant())) {
+        if (!released.isEmpty() && !released.first().at.plus(quarantine).isAfter(clock.instant())) {
             return Optional.of(reuse());
         }
-        while (cursor.compareTo(end) < 0) {
-            BigInteger offset = cursor;
-            cursor = cursor.add(BigInteger.ONE);
-            if (taken.putIfAbsent(offset, Boolean.TRUE) == null) {
+        while (visited.compareTo(span) < 0) {
+            BigInteger offset = first.add(start.add(visited).mod(span));
+            visited = visited.add(BigInteger.ONE);
+            if (!offset.equals(reservedLow) && !offset.equals(reservedHigh) && !releasedByOffset.containsKey(offset)
+                    && taken.add(offset)) {
                 return Optional.of(pool.addressAt(offset));
             }
         }
-        return oldest == null ? Optional.empty() : Optional.of(reuse());
+        return released.isEmpty() ? Optional.empty() : Optional.of(reuse());
     }
 
-    /** Gives an address back; it joins the end of the release queue. False when it was not taken. */
+    /** Gives an address back; it joins the release queue now. False when it was not taken. */
     public boolean release(byte[] address) {
         BigInteger offset = pool.offsetOf(address);
-        if (taken.remove(offset) == null) {
+        if (!taken.remove(offset)) {
             return false;
         }
-        released.addLast(new Released(offset, clock.instant()));
+        queue(offset, clock.instant());
         return true;
+    }
+
+    /** Records that the cluster store holds this address for someone (learned when a claim failed). */
+    public void markTaken(byte[] address) {
+        BigInteger offset = pool.offsetOf(address);
+        taken.add(offset);
+        unrelease(offset);
+    }
+
+    /** Records that the cluster store says this address was released at the given time. */
+    public void markReleased(byte[] address, Instant at) {
+        BigInteger offset = pool.offsetOf(address);
+        taken.remove(offset);
+        unrelease(offset);
+        queue(offset, at);
+    }
+
+    /** Undoes a take whose claim in the store failed for a reason other than "held": free again at once. */
+    public void forget(byte[] address) {
+        markReleased(address, Instant.EPOCH);
+    }
+
+    /** Whether this address is in the release queue and still inside its quarantine. */
+    public boolean inQuarantine(Instant releasedAt) {
+        return releasedAt.plus(quarantine).isAfter(clock.instant());
+    }
+
+    private void queue(BigInteger offset, Instant at) {
+        Released r = new Released(offset, at);
+        releasedByOffset.put(offset, r);
+        released.add(r);
+    }
+
+    private void unrelease(BigInteger offset) {
+        Released r = releasedByOffset.remove(offset);
+        if (r != null) {
+            released.remove(r);
+        }
     }
 
     private byte[] reuse() {
         Released r = released.pollFirst();
-        taken.put(r.offset, Boolean.TRUE);
+        releasedByOffset.remove(r.offset);
+        taken.add(r.offset);
         return pool.addressAt(r.offset);
     }
 }

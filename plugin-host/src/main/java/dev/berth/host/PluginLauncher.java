@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code main} of every plugin process: read the config, build the drivers, serve until SIGTERM, exit with a
- * meaningful code (0 stopped, 2 bad configuration or socket in use, 1 anything else).
+ * meaningful code (0 stopped, 2 bad configuration or socket in use, 1 anything else). A driver that is also a
+ * {@link HealthCheck} is reported by {@code GET /status}; one that is {@link AutoCloseable} is closed on stop, after the
+ * last in-flight call.
  */
 public final class PluginLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(PluginLauncher.class);
@@ -45,6 +47,8 @@ public final class PluginLauncher {
         try {
             PluginHost.Builder builder = PluginHost.builder(config);
             drivers.forEach(builder::driver);
+            drivers.stream().filter(HealthCheck.class::isInstance).map(HealthCheck.class::cast)
+                    .forEach(builder::healthCheck);
             host = builder.start();
         } catch (SocketGuard.SocketUnavailableException e) {
             LOG.error("cannot start: {}", e.getMessage());
@@ -56,6 +60,7 @@ public final class PluginLauncher {
         Thread hook = new Thread(() -> {
             LOG.info("{} stopping (in-flight calls get up to {} s)", config.name(), config.stopTimeout().toSeconds());
             host.close();
+            closeDrivers(drivers);
         }, "berth-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Instant processStart = ProcessHandle.current().info().startInstant().orElse(Instant.now());
@@ -64,5 +69,18 @@ public final class PluginLauncher {
                 Duration.between(processStart, Instant.now()).toMillis());
         host.awaitStop();
         return 0;
+    }
+
+    /** Drivers that hold resources (store connections, background threads) close after the last call finished. */
+    private static void closeDrivers(List<PluginDriver> drivers) {
+        for (PluginDriver d : drivers) {
+            if (d instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {} failed: {}", d.interfaceName(), e.toString());
+                }
+            }
+        }
     }
 }
