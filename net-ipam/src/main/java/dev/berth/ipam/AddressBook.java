@@ -34,15 +34,17 @@ public final class AddressBook {
     private final Set<BigInteger> taken = new HashSet<>();
     private final Map<BigInteger, Released> releasedByOffset = new HashMap<>();
     private final TreeSet<Released> released = new TreeSet<>(
-            Comparator.comparing(Released::at).thenComparing(Released::offset));
+            Comparator.comparing(Released::at).thenComparingLong(Released::seq));
     private final BigInteger reservedLow;
     private final BigInteger reservedHigh;
     private final BigInteger first;
     private final BigInteger span;
     private final BigInteger start;
     private BigInteger visited = BigInteger.ZERO;
+    private long sequence;
 
-    private record Released(BigInteger offset, Instant at) {
+    /** seq keeps releases at the same instant in the order they happened. */
+    private record Released(BigInteger offset, Instant at, long seq) {
     }
 
     /** A book over the whole pool, its cursor starting at the first address. */
@@ -167,7 +169,7 @@ public final class AddressBook {
     }
 
     private void queue(BigInteger offset, Instant at) {
-        Released r = new Released(offset, at);
+        Released r = new Released(offset, at, sequence++);
         releasedByOffset.put(offset, r);
         released.add(r);
     }

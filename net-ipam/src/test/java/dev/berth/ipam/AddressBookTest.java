@@ -119,4 +119,41 @@ class AddressBookTest {
         System.gc();
         return rt.totalMemory() - rt.freeMemory();
     }
+
+    @Test
+    void aStartHint_beginsMidRangeAndWrapsOnce() {
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/29"), Cidr.parse("10.0.0.0/29"),
+                java.math.BigInteger.valueOf(5), Duration.ZERO, new ManualClock());
+        assertEquals("10.0.0.5", s(book.next()));
+        assertEquals("10.0.0.6", s(book.next()));
+        assertEquals("10.0.0.1", s(book.next()), "past the end it wraps, skipping broadcast and network");
+        for (int i = 0; i < 3; i++) {
+            book.next();
+        }
+        assertTrue(book.cursorDone());
+        assertEquals(Optional.empty(), book.next());
+    }
+
+    @Test
+    void aRange_isWhereAddressesComeFromAndPoolEdgesStayReserved() {
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Cidr.parse("10.0.0.252/30"),
+                java.math.BigInteger.ZERO, Duration.ZERO, new ManualClock());
+        assertEquals("10.0.0.252", s(book.next()));
+        assertEquals("10.0.0.253", s(book.next()));
+        assertEquals("10.0.0.254", s(book.next()));
+        assertEquals(Optional.empty(), book.next(), "10.0.0.255 is the pool's broadcast address");
+    }
+
+    @Test
+    void releasesLearnedFromTheStore_keepTheirOrderAndQuarantine() {
+        ManualClock clock = new ManualClock();
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ofSeconds(30), clock);
+        book.markReleased(Cidr.parseAddress("10.0.0.1"), clock.instant().minusSeconds(5));
+        book.markReleased(Cidr.parseAddress("10.0.0.2"), clock.instant().minusSeconds(40));
+        book.markTaken(Cidr.parseAddress("10.0.0.3"));
+        assertEquals("10.0.0.2", s(book.next()), "released 40 s ago: past its quarantine, and the oldest");
+        assertEquals("10.0.0.4", s(book.next()), "10.0.0.1 rests; 10.0.0.3 is held elsewhere");
+        book.forget(Cidr.parseAddress("10.0.0.4"));
+        assertEquals("10.0.0.4", s(book.next()), "a take whose claim failed is free again at once");
+    }
 }
