@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Docker's managed-plugin {@code config.json} (plugin config v1) for a descriptor. Every privilege's reason goes into the
  * text Docker shows ({@code docker plugin inspect}): mounts and env carry a description field of their own; capabilities
- * and devices, which have none, are explained in the plugin description.
+ * and devices, which have none, are explained in the plugin description. A mount's {@code name} and {@code settable}
+ * are written only when the descriptor gives them, so bundles without them keep their bytes (and digest).
  */
 final class ConfigJson {
     static final String SOCKET = "berth.sock";
@@ -50,12 +51,19 @@ final class ConfigJson {
         ArrayNode mounts = root.putArray("mounts");
         for (PluginDescriptor.Mount m : d.mounts()) {
             ObjectNode mount = mounts.addObject();
+            if (!m.name().isEmpty()) {
+                mount.put("name", m.name());
+            }
             mount.put("description", m.why());
             mount.put("source", m.source());
             mount.put("destination", m.destination());
             mount.put("type", m.type());
             ArrayNode opts = mount.putArray("options");
             m.options().forEach(opts::add);
+            if (!m.settable().isEmpty()) {
+                ArrayNode settable = mount.putArray("settable");
+                m.settable().forEach(settable::add);
+            }
         }
         if (!d.propagatedMount().isEmpty()) {
             root.put("propagatedMount", d.propagatedMount());

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +21,9 @@ import java.util.regex.Pattern;
  *  "network": "host", "propagatedMount": "/var/lib/berth/zfs/mnt",
  *  "capabilities": [{"name": "CAP_SYS_ADMIN", "why": "mount datasets"}],
  *  "devices": [{"path": "/dev/zfs", "why": "talk to the ZFS kernel module"}],
- *  "mounts": [{"source": "/var/lib/berth", "destination": "/var/lib/berth", "options": ["rbind"], "why": "state"}],
+ *  "mounts": [{"source": "/var/lib/berth", "destination": "/var/lib/berth", "options": ["rbind"], "why": "state"},
+ *             {"name": "docker-socket", "settable": ["source"], "source": "/run/docker.sock",
+ *              "destination": "/run/docker.sock", "why": "ask this host's Docker which containers run"}],
  *  "env": [{"name": "BERTH_KV", "value": "", "why": "cluster store URL; empty = embedded store"}],
  *  "binaries": ["/sbin/zfs"], "jvmOptions": []}
  * }</pre>
@@ -40,6 +44,7 @@ public record PluginDescriptor(
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*/[a-z0-9]+(?:[._-][a-z0-9]+)*");
     private static final Pattern CAP = Pattern.compile("CAP_[A-Z_]+");
+    private static final Pattern MOUNT_NAME = Pattern.compile("[a-z0-9]+(?:-[a-z0-9]+)*");
     private static final List<String> TYPES = List.of("docker.networkdriver/1.0", "docker.ipamdriver/1.0",
             "docker.volumedriver/1.0", "docker.authz/1.0", "docker.logdriver/1.0", "docker.metricscollector/1.0");
 
@@ -49,12 +54,39 @@ public record PluginDescriptor(
     public record Device(@JsonProperty("path") String path, @JsonProperty("why") String why) {
     }
 
+    /**
+     * A host path mounted into the plugin. {@code name} labels it for {@code docker plugin set}; with
+     * {@code settable: ["source"]} the operator (or {@link PluginInstaller}) may change its source per host:
+     * {@code docker plugin set berth/x docker-socket.source=/run/other/docker.sock}. Docker allows nothing else of a
+     * mount to be set.
+     */
     public record Mount(@JsonProperty("source") String source, @JsonProperty("destination") String destination,
                         @JsonProperty("type") String type, @JsonProperty("options") List<String> options,
-                        @JsonProperty("why") String why) {
+                        @JsonProperty("why") String why, @JsonProperty("name") String name,
+                        @JsonProperty("settable") List<String> settable) {
+        /** The one field of a mount that Docker lets {@code docker plugin set} change. */
+        public static final String SOURCE = "source";
+
         public Mount {
             type = type == null ? "bind" : type;
             options = options == null ? List.of("rbind") : List.copyOf(options);
+            name = name == null ? "" : name;
+            settable = settable == null ? List.of() : List.copyOf(settable);
+        }
+
+        /** An unnamed mount that cannot be set. */
+        public Mount(String source, String destination, String type, List<String> options, String why) {
+            this(source, destination, type, options, why, null, null);
+        }
+
+        /** Whether {@code docker plugin set NAME <name>.source=PATH} may change it. */
+        public boolean sourceSettable() {
+            return settable.contains(SOURCE);
+        }
+
+        /** The key of its source among {@link PluginInstaller#ensure} settings: {@code docker-socket.source}. */
+        public String sourceKey() {
+            return name + "." + SOURCE;
         }
     }
 
@@ -87,10 +119,20 @@ public record PluginDescriptor(
             require(d.why() != null && !d.why().isBlank(), "device " + d.path() + " needs a reason (why)");
         }
         mounts = List.copyOf(orEmpty(mounts));
+        env = List.copyOf(orEmpty(env));
+        Set<String> mountNames = new HashSet<>();
         for (Mount m : mounts) {
             require(m.why() != null && !m.why().isBlank(), "mount " + m.destination() + " needs a reason (why)");
+            require(m.name().isEmpty() || MOUNT_NAME.matcher(m.name()).matches(), "mount name '" + m.name()
+                    + "' must be lower case letters, digits and dashes (docker plugin set splits NAME.FIELD at dots)");
+            require(m.settable().isEmpty() || !m.name().isEmpty(),
+                    "mount " + m.destination() + " is settable, so it needs a name (docker plugin set NAME.source=...)");
+            require(m.settable().stream().allMatch(Mount.SOURCE::equals),
+                    "mount " + m.destination() + ": Docker lets only its source be set, not " + m.settable());
+            require(m.name().isEmpty() || mountNames.add(m.name()), "two mounts are named " + m.name());
+            require(env.stream().noneMatch(e -> e.name().equals(m.name())),
+                    "mount name " + m.name() + " is also an env name: docker plugin set would change the env");
         }
-        env = List.copyOf(orEmpty(env));
         binaries = List.copyOf(orEmpty(binaries));
         jvmOptions = List.copyOf(orEmpty(jvmOptions));
     }

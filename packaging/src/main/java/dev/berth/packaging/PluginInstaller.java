@@ -18,10 +18,15 @@ import java.util.Optional;
  * changed setting is applied in place, a different bundle replaces the installed one. Plugin state lives outside the
  * plugin (host mounts such as /var/lib/berth), so replacing a plugin keeps it.
  *
+ * <p>Settings are what {@code docker plugin set} takes: {@code NAME=value} for an env variable (compared with
+ * {@code Settings.Env}), {@code <mount>.source=/path} for a named settable mount (compared with the source in
+ * {@code Settings.Mounts}), for example {@code docker-socket.source=/run/berth-lab/h1/docker.sock}.
+ *
  * <p>Equivalent to: {@code docker plugin create NAME DIR; docker plugin set NAME K=V; docker plugin enable NAME}.
  */
 public final class PluginInstaller {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MOUNT_SOURCE = "." + PluginDescriptor.Mount.SOURCE;
     private final DockerCli docker;
 
     public PluginInstaller(DockerCli docker) {
@@ -30,10 +35,35 @@ public final class PluginInstaller {
 
     public enum Outcome { INSTALLED, UPGRADED, RECONFIGURED, ENABLED, UNCHANGED }
 
-    /** What Docker reports about an installed plugin. */
-    public record Installed(String name, String id, boolean enabled, Map<String, String> env) {
+    /**
+     * What Docker reports about an installed plugin.
+     *
+     * @param env    {@code Settings.Env}: variable name to value
+     * @param mounts {@code Settings.Mounts} that have a name: mount name to its current source
+     */
+    public record Installed(String name, String id, boolean enabled, Map<String, String> env,
+                            Map<String, String> mounts) {
+        public Installed {
+            env = Map.copyOf(env);
+            mounts = Map.copyOf(mounts);
+        }
+
         public Optional<String> digest() {
             return Optional.ofNullable(env.get(ConfigJson.DIGEST_VAR));
+        }
+
+        /**
+         * The current value of a setting as {@link #ensure} takes it: {@code <mount>.source} of a named mount, else
+         * an env variable; empty when the plugin has neither.
+         */
+        public Optional<String> setting(String key) {
+            if (key.endsWith(MOUNT_SOURCE)) {
+                String mount = key.substring(0, key.length() - MOUNT_SOURCE.length());
+                if (mounts.containsKey(mount)) {
+                    return Optional.of(mounts.get(mount));
+                }
+            }
+            return Optional.ofNullable(env.get(key));
         }
     }
 
@@ -77,8 +107,14 @@ public final class PluginInstaller {
                 int eq = s.indexOf('=');
                 env.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
             }
+            Map<String, String> mounts = new LinkedHashMap<>();
+            for (JsonNode m : p.path("Settings").path("Mounts")) {
+                if (!m.path("Name").asText().isEmpty()) {
+                    mounts.put(m.path("Name").asText(), m.path("Source").asText());
+                }
+            }
             return Optional.of(new Installed(p.path("Name").asText(), p.path("Id").asText(),
-                    p.path("Enabled").asBoolean(), env));
+                    p.path("Enabled").asBoolean(), env, mounts));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read `docker plugin inspect " + name + "`", e);
         }
@@ -126,10 +162,10 @@ public final class PluginInstaller {
         docker.command("plugin", "enable", "--timeout", "60", name).timeout(Duration.ofMinutes(2)).check();
     }
 
-    private static Map<String, String> differs(Installed installed, Map<String, String> wanted) {
+    static Map<String, String> differs(Installed installed, Map<String, String> wanted) {
         Map<String, String> diff = new LinkedHashMap<>();
         wanted.forEach((k, v) -> {
-            if (!v.equals(installed.env().get(k))) {
+            if (!installed.setting(k).equals(Optional.of(v))) {
                 diff.put(k, v);
             }
         });

@@ -7,8 +7,12 @@ import dev.berth.exec.DockerCli;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.LabSpec;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,5 +91,45 @@ class TestPluginE2EIT {
                 .filter(l -> l.startsWith("BERTH_TESTVOL_ROOT=")).findFirst().orElseThrow());
         assertEquals(PluginInstaller.Outcome.UNCHANGED,
                 installer.ensure(bundle, Map.of("BERTH_TESTVOL_ROOT", "/data/volumes2")));
+    }
+
+    /**
+     * A plugin that needs its host's Docker: the socket's path differs per host, so the mount's source is settable.
+     * Its default source does not exist here, so enabling works only because the installer set it first.
+     */
+    @Test
+    @Order(5)
+    void settableMountSource_isSetBeforeEnable_comparedWithSettingsMounts_andChangedInPlace() throws Exception {
+        PluginDescriptor testvol = PluginDescriptor.read(TestPlugin.DESCRIPTOR);
+        PluginDescriptor.Mount socket = new PluginDescriptor.Mount("/run/berth-test/absent.sock", "/run/docker.sock",
+                "bind", List.of("rbind"), "ask this host's Docker", "docker-socket", List.of("source"));
+        PluginDescriptor withSocket = new PluginDescriptor("berth/testsock", testvol.description(),
+                testvol.mainClass(), testvol.interfaceTypes(), testvol.network(), testvol.propagatedMount(),
+                testvol.capabilities(), testvol.devices(), List.of(socket), testvol.env(), testvol.binaries(),
+                testvol.jvmOptions());
+        Bundle sock = new BundleBuilder(RuntimeImage.fromBuildJdk()).build(withSocket, TestPlugin.jars(), List.of(),
+                Path.of("target/e2e-sock-bundle"));
+        PluginInstaller installer = new PluginInstaller(docker);
+        String here = host.dockerSocket().toString();
+        try {
+            assertEquals(PluginInstaller.Outcome.INSTALLED, installer.ensure(sock, Map.of(socket.sourceKey(), here)));
+            assertEquals("docker-socket=" + here, docker.check("plugin", "inspect", "--format",
+                    "{{range .Settings.Mounts}}{{.Name}}={{.Source}}{{end}}", "berth/testsock"));
+            assertEquals(Map.of("docker-socket", here), installer.inspect("berth/testsock").orElseThrow().mounts());
+            assertEquals(PluginInstaller.Outcome.UNCHANGED, installer.ensure(sock, Map.of(socket.sourceKey(), here)));
+
+            Path other = Files.createDirectories(Path.of("target/e2e-sock")).toAbsolutePath().resolve("other.sock");
+            Files.deleteIfExists(other);
+            try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                s.bind(UnixDomainSocketAddress.of(other)); // leaves a socket file behind, as a daemon's would be
+            }
+            assertEquals(PluginInstaller.Outcome.RECONFIGURED,
+                    installer.ensure(sock, Map.of(socket.sourceKey(), other.toString())));
+            PluginInstaller.Installed now = installer.inspect("berth/testsock").orElseThrow();
+            assertTrue(now.enabled());
+            assertEquals(other.toString(), now.mounts().get("docker-socket"));
+        } finally {
+            installer.remove("berth/testsock");
+        }
     }
 }
