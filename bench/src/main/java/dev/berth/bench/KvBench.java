@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * {@value #SECONDS} s with {@value #THREADS} client threads, repeated {@value #ROUNDS} times (median reported); and watch
  * delivery latency p50/p99 of {@value #SAMPLES} puts at {@value #RATE}/s, seen by a second client.
  *
- * <p>Run: {@code ./berth bench kv} (every backend it can start here) or {@code ./berth bench kv URL...}.
+ * <p>Run: {@code ./berth bench kv} (every backend it can start here) or {@code ./berth bench kv URL...};
+ * {@code ./berth bench kv --writers [URL...]} measures many concurrent writers instead ({@link KvWriteBench}).
  */
 public final class KvBench {
     static final int THREADS = 4;
@@ -79,6 +80,10 @@ public final class KvBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--writers")) {
+            KvWriteBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         List<Target> targets = new ArrayList<>();
         List<AutoCloseable> servers = new ArrayList<>();
         try {

@@ -28,10 +28,13 @@ final class EmbeddedLeases implements AutoCloseable {
     private static final long REAP_EVERY_MS = 250;
 
     private final SqliteDb db;
+    private final GroupCommit writes;
     private final ScheduledExecutorService scheduler;
 
-    EmbeddedLeases(SqliteDb db, String name) {
+    /** Reads go to db; writes go through the store's group commit, shared with the key writes. */
+    EmbeddedLeases(SqliteDb db, GroupCommit writes, String name) {
         this.db = db;
+        this.writes = writes;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "berth-kv-leases-" + name);
             t.setDaemon(true);
@@ -44,7 +47,7 @@ final class EmbeddedLeases implements AutoCloseable {
         if (ttl.toMillis() < 500) {
             throw new IllegalArgumentException("a lease TTL must be at least 500 ms");
         }
-        long id = db.write(c -> {
+        long id = writes.write(c -> {
             try (PreparedStatement s = c.prepareStatement(
                     "INSERT INTO leases(ttl_ms, expires_ms) VALUES(?, ?) RETURNING id")) {
                 s.setLong(1, ttl.toMillis());
@@ -77,7 +80,7 @@ final class EmbeddedLeases implements AutoCloseable {
             return ids;
         });
         for (long id : expired) {
-            db.write(c -> {
+            writes.write(c -> {
                 try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM leases WHERE id = ? AND expires_ms < ?")) {
                     s.setLong(1, id);
                     s.setLong(2, System.currentTimeMillis());
@@ -136,7 +139,7 @@ final class EmbeddedLeases implements AutoCloseable {
         void renew() {
             long now = System.currentTimeMillis();
             try {
-                int rows = db.write(c -> {
+                int rows = writes.write(c -> {
                     try (PreparedStatement s = c.prepareStatement("UPDATE leases SET expires_ms = ? WHERE id = ?")) {
                         s.setLong(1, now + ttl.toMillis());
                         s.setLong(2, id);
@@ -188,7 +191,7 @@ final class EmbeddedLeases implements AutoCloseable {
             if (f != null) {
                 f.cancel(false);
             }
-            db.write(c -> {
+            writes.write(c -> {
                 end(c, id);
                 return null;
             });

@@ -15,6 +15,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -22,13 +24,16 @@ import java.util.Optional;
  * The store for a single host, with no service to run: SQLite (WAL mode) in a host directory that every plugin
  * process mounts. Several processes share it safely (SQLite's file locking); watches work across them (the change
  * log, see {@link ChangeFeed}); an acknowledged write survives {@code kill -9} (and, with the default
- * {@code sync=full}, a machine crash). URL: {@code embedded:///var/lib/berth/kv[?sync=normal&keep=100000]}.
+ * {@code sync=full}, a machine crash). Concurrent writes of one process share transactions and fsyncs
+ * ({@link GroupCommit}), each keeping its own condition, revision and result.
+ * URL: {@code embedded:///var/lib/berth/kv[?sync=normal&keep=100000]}.
  */
 public final class EmbeddedStore implements KvStore {
     private static final long COMPACT_EVERY = 1_000;
 
     private final Path file;
     private final SqliteDb db;
+    private final GroupCommit writes;
     private final ChangeFeed feed;
     private final EmbeddedLeases leases;
     private final long keepChanges;
@@ -45,9 +50,10 @@ public final class EmbeddedStore implements KvStore {
         this.keepChanges = keepChanges;
         this.db = new SqliteDb(file, options.callTimeout(), fullSync);
         db.createSchema();
+        this.writes = new GroupCommit(db, this::compactWhenDue);
         String name = dir.getFileName() == null ? "kv" : dir.getFileName().toString();
         this.feed = new ChangeFeed(new SqliteDb(file, options.callTimeout(), fullSync), name);
-        this.leases = new EmbeddedLeases(db, name);
+        this.leases = new EmbeddedLeases(db, writes, name);
     }
 
     public static EmbeddedStore open(KvUrl url) {
@@ -146,7 +152,7 @@ public final class EmbeddedStore implements KvStore {
             cur.ifPresent(kv -> {
                 try {
                     Rows.remove(c, kv);
-                } catch (java.sql.SQLException e) {
+                } catch (SQLException e) {
                     throw new KvException("delete " + key + ": " + e.getMessage(), e);
                 }
             });
@@ -198,20 +204,30 @@ public final class EmbeddedStore implements KvStore {
             return;
         }
         closed = true;
+        writes.close();
         leases.close();
         feed.close();
         db.close();
     }
 
+    /** Tests only: the group commit the writes go through. */
+    GroupCommit groupCommit() {
+        return writes;
+    }
+
+    /** Runs a write in a transaction shared with this process's concurrent writers ({@link GroupCommit}). */
     private <T> T write(SqliteDb.Work<T> work) {
-        return db.write(c -> {
-            T result = work.run(c);
-            long rev = Rows.meta(c, "revision");
-            if (rev % COMPACT_EVERY == 0) {
-                Rows.compact(c, keepChanges);
-            }
-            return result;
-        });
+        return writes.write(work);
+    }
+
+    /**
+     * Trims the change log each time the revision passes a multiple of {@value #COMPACT_EVERY}, in the transaction of
+     * the batch that passed it (a batch may move the revision by many at once).
+     */
+    private void compactWhenDue(Connection c, long revisionBefore, long revisionAfter) throws SQLException {
+        if (revisionAfter / COMPACT_EVERY != revisionBefore / COMPACT_EVERY) {
+            Rows.compact(c, keepChanges);
+        }
     }
 
     private void open() {

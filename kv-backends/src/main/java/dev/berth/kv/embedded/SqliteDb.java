@@ -147,13 +147,22 @@ final class SqliteDb implements AutoCloseable {
         }
     }
 
-    private KvException translate(SQLException e) {
+    /** An SQL error as the store error callers see (busy: unavailable). */
+    KvException translate(SQLException e) {
         String m = String.valueOf(e.getMessage());
         if (isBusy(e)) {
             return new KvUnavailableException("the embedded store " + file + " stayed locked by another process for "
                     + timeout.toMillis() + " ms", e);
         }
         return new KvException("embedded store " + file + ": " + m, e);
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    Path file() {
+        return file;
     }
 
     boolean isClosed() {

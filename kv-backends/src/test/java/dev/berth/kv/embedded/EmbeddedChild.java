@@ -25,6 +25,24 @@ public final class EmbeddedChild {
                     }
                 }
             }
+            case "creates" -> {
+                // args[2] threads, each creating its own keys one after the other: "ack T N" once create N returned
+                String prefix = args[3];
+                int threads = Integer.parseInt(args[2]);
+                for (int t = 0; t < threads; t++) {
+                    int thread = t;
+                    new Thread(() -> {
+                        for (int n = 0; ; n++) {
+                            store.create(prefix + "t" + thread + "/" + n, b("taken")).orElseThrow();
+                            synchronized (System.out) {
+                                System.out.println("ack " + thread + " " + n);
+                                System.out.flush();
+                            }
+                        }
+                    }).start();
+                }
+                Thread.sleep(Long.MAX_VALUE);
+            }
             case "lease" -> {
                 Lease lease = store.grantLease(Duration.ofSeconds(2));
                 store.put(args[2], b("mine"), lease);

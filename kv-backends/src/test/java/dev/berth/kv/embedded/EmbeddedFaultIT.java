@@ -80,6 +80,61 @@ class EmbeddedFaultIT {
         }
     }
 
+    /**
+     * Group commit under kill -9: 32 threads of one process create keys one after another (each acknowledged on
+     * stdout once create returned, so after the batch holding it committed); whatever moment the process dies, every
+     * acknowledged key is there, and per thread at most the one create in flight went beyond.
+     */
+    @Test
+    void killMinus9_duringGroupCommit_losesNoAcknowledgedWrite() throws Exception {
+        int threads = 32;
+        Random random = new Random(11);
+        for (int round = 0; round < 3; round++) {
+            String prefix = "r" + round + "/";
+            Process p = child("creates", dir.toString(), Integer.toString(threads), prefix);
+            long[] lastAck = new long[threads];
+            java.util.Arrays.fill(lastAck, -1);
+            AtomicLong acks = new AtomicLong();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        String[] f = line.split(" ");
+                        if (f.length == 3 && f[0].equals("ack")) {
+                            synchronized (lastAck) {
+                                lastAck[Integer.parseInt(f[1])] = Long.parseLong(f[2]);
+                            }
+                            acks.incrementAndGet();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process was killed
+                }
+            });
+            reader.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (acks.get() < 500 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(random.nextInt(400));
+            p.toHandle().destroyForcibly();
+            p.waitFor();
+            reader.join();
+            assertTrue(acks.get() >= 500, "the child acknowledged only " + acks.get() + " creates");
+            try (KvStore store = EmbeddedStore.open(dir)) {
+                for (int t = 0; t < threads; t++) {
+                    String mine = prefix + "t" + t + "/";
+                    long stored = store.list(mine).entries().size();
+                    for (long n = 0; n <= lastAck[t]; n++) {
+                        assertTrue(store.get(mine + n).isPresent(), "round " + round + ": lost " + mine + n);
+                    }
+                    assertTrue(stored >= lastAck[t] + 1 && stored <= lastAck[t] + 2, "round " + round + " thread "
+                            + t + ": " + stored + " stored, last acknowledged " + lastAck[t]);
+                }
+            }
+        }
+    }
+
     @Test
     void aKilledProcessesLeasedKeysGoWithinTheTtl() throws Exception {
         try (KvStore store = EmbeddedStore.open(dir)) {
