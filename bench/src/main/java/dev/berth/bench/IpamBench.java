@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ./berth bench ipam [seconds] [threads]}: allocations and releases per second through the berth/ipam plugin
+ * {@code ./berth bench ipam [seconds] [threads] [all|single|cluster|memory]}: allocations and releases per second through the berth/ipam plugin
  * socket, as Docker calls it (one keep-alive connection per client thread, JSON over HTTP on the unix socket).
  * <ol>
  * <li>One host, the embedded store (the default of {@code berth up}): allocate for a while, release everything, then
@@ -41,14 +41,21 @@ public final class IpamBench {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        String only = args.length > 2 ? args[2] : "all";
         Path root = Files.createTempDirectory("berth-ipam-bench");
         List<AutoCloseable> closing = new ArrayList<>();
         try {
             System.out.printf("berth/ipam through its socket: %d client threads per host, %d s per round, median of %d%n",
                     threads, seconds, ROUNDS);
-            singleHost(root.resolve("single"), seconds, threads, closing);
-            cluster(root.resolve("cluster"), seconds, threads, closing);
-            slashEight(root.resolve("memory"), closing);
+            if (only.equals("all") || only.equals("single")) {
+                singleHost(root.resolve("single"), seconds, threads, closing);
+            }
+            if (only.equals("all") || only.equals("cluster")) {
+                cluster(root.resolve("cluster"), seconds, threads, closing);
+            }
+            if (only.equals("all") || only.equals("memory")) {
+                slashEight(root.resolve("memory"), closing);
+            }
         } finally {
             Collections.reverse(closing);
             for (AutoCloseable c : closing) {
@@ -266,6 +273,10 @@ public final class IpamBench {
             List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString()));
             argv.addAll(JvmOptions.DEFAULT);
+            String extra = System.getProperty("berth.bench.pluginJvm", "");
+            if (!extra.isBlank()) {
+                argv.addAll(List.of(extra.trim().split("\\s+")));
+            }
             argv.addAll(List.of("-cp", HOME.resolve("net-ipam/target/plugin/lib") + "/*",
                     "dev.berth.ipam.IpamPlugin"));
             ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)

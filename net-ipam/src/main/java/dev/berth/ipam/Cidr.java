@@ -48,6 +48,10 @@ public record Cidr(byte[] network, int prefix) implements Comparable<Cidr> {
 
     /** A literal IPv4 or IPv6 address (no names, no zone); throws IllegalArgumentException otherwise. */
     public static byte[] parseAddress(String text) {
+        byte[] quick = parseIpv4(text);
+        if (quick != null) {
+            return quick;
+        }
         String t = text.trim();
         boolean v4 = IPV4.matcher(t).matches();
         if (!v4 && !(t.contains(":") && IPV6.matcher(t).matches())) {
@@ -69,6 +73,33 @@ public record Cidr(byte[] network, int prefix) implements Comparable<Cidr> {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address");
         }
+    }
+
+    /** Plain dotted-quad IPv4 without leading zeros, parsed by hand (the hot path); null when it is anything else. */
+    private static byte[] parseIpv4(String t) {
+        byte[] out = new byte[4];
+        int part = 0;
+        int value = -1;
+        int digits = 0;
+        for (int i = 0; i <= t.length(); i++) {
+            char c = i < t.length() ? t.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                if (digits > 0 && value == 0) {
+                    return null;
+                }
+                value = (value < 0 ? 0 : value * 10) + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && digits > 0 && part < 4) {
+                out[part++] = (byte) value;
+                value = -1;
+                digits = 0;
+            } else {
+                return null;
+            }
+        }
+        return part == 4 ? out : null;
     }
 
     public boolean isIpv6() {
@@ -133,6 +164,9 @@ public record Cidr(byte[] network, int prefix) implements Comparable<Cidr> {
     }
 
     public static String format(byte[] address) {
+        if (address.length == 4) {
+            return (address[0] & 0xff) + "." + (address[1] & 0xff) + "." + (address[2] & 0xff) + "." + (address[3] & 0xff);
+        }
         try {
             String s = InetAddress.getByAddress(address).getHostAddress();
             return address.length == 16 ? compress(s) : s;

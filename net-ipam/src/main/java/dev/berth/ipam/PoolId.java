@@ -21,7 +21,22 @@ public record PoolId(Space space, Cidr pool, Cidr subPool) {
         return subPool == null ? pool : subPool;
     }
 
+    private static final java.util.Map<String, PoolId> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Parses (and remembers: Docker names the same few pools in every call) a PoolID. */
     public static PoolId parse(String text) {
+        PoolId known = text == null ? null : PARSED.get(text);
+        if (known != null) {
+            return known;
+        }
+        PoolId id = parseUncached(text);
+        if (PARSED.size() < 4096) {
+            PARSED.put(text, id);
+        }
+        return id;
+    }
+
+    private static PoolId parseUncached(String text) {
         String[] parts = text == null ? new String[0] : text.split("/", -1);
         if (parts.length != 3 && parts.length != 5) {
             throw new IllegalArgumentException("'" + text + "' is not a PoolID of this driver");

@@ -163,7 +163,9 @@ public final class PluginHandler extends Handler.Abstract {
     }
 
     private static void log(String method, int code, long nanos, String ids, String err) {
-        String ms = String.format(java.util.Locale.ROOT, "%.2fms", nanos / 1e6);
+        long centis = Math.max(0, (nanos + 5_000) / 10_000);
+        long frac = centis % 100;
+        String ms = centis / 100 + (frac < 10 ? ".0" : ".") + frac + "ms";
         if (err == null) {
             CALLS.info("{} {} {} {}", method, code, ms, ids);
         } else {
