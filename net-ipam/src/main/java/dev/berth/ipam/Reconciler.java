@@ -124,7 +124,9 @@ final class Reconciler {
                 continue;
             }
             mine.add(address);
-            boolean used = r.isGateway() ? address.equals(gateway) : inUse.contains(address);
+            // Docker shows a gateway only when the user gave one (--gateway): otherwise the network's gateway is the
+            // one it asked us for, in use for as long as the network exists
+            boolean used = r.isGateway() ? gateway == null || address.equals(gateway) : inUse.contains(address);
             if (!used && old(Instant.ofEpochMilli(r.at()), now)) {
                 LOG.warn("{} in {} is held by this host but no endpoint uses it: released", address, h.id().pool());
                 s.releaseAddress(h.id(), Cidr.parseAddress(address));

@@ -69,6 +69,17 @@ class ReconcilerTest {
     }
 
     @Test
+    void aGatewayDockerDoesNotShow_staysWhileTheNetworkExists() {
+        BerthIpam ipam = fx.host("h1", docker);
+        String id = ipam.requestPool(globalPool("10.36.0.0/24")).poolId();
+        ipam.requestAddress(gateway(id));
+        dockerSays = Optional.of(List.of(use("10.36.0.0/24", null)));
+        fx.clock.advance(Duration.ofHours(1));
+        assertEquals(0, ipam.reconcile().released());
+        assertTrue(record("ipam/global/addrs/10.36.0.0_24/10.36.0.1").contains("\"held\""));
+    }
+
+    @Test
     void withoutAnAnswerFromDocker_nothingIsReclaimed() {
         BerthIpam ipam = fx.host("h1", docker);
         String id = ipam.requestPool(globalPool("10.31.0.0/24")).poolId();

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * <pre>
  * rootfs/opt/java/...            the runtime (bin/java, lib/modules, lib/server/libjvm.so, CDS archive)
  * rootfs/opt/berth/lib/*.jar     the plugin and its dependencies
- * rootfs/lib/x86_64-linux-gnu/.. glibc and friends, as ldd resolved them on the build host
+ * rootfs/lib/x86_64-linux-gnu/.. glibc and friends, as ldd resolved them on the build host (for the runtime, the
+ *                                named binaries and the native libraries inside the jars)
  * rootfs/etc/{passwd,group,hosts,nsswitch.conf}, rootfs/tmp, rootfs/run/docker/plugins
  * </pre>
  */
@@ -59,12 +60,47 @@ final class RootfsAssembler {
                     .filter(p -> p.getFileName().toString().endsWith(".so") || p.getParent().endsWith("bin"))
                     .sorted().forEach(elves::add);
         }
-        for (String dep : sharedLibraries(elves, rootfs)) {
-            Path inRoot = rootfs.resolve(dep.substring(1));
-            Files.createDirectories(inRoot.getParent());
-            Files.copy(Path.of(dep).toRealPath(), inRoot, StandardCopyOption.REPLACE_EXISTING);
+        Path natives = Files.createTempDirectory("berth-jar-natives");
+        try {
+            elves.addAll(jarNatives(jars, natives));
+            for (String dep : sharedLibraries(elves, rootfs)) {
+                Path inRoot = rootfs.resolve(dep.substring(1));
+                Files.createDirectories(inRoot.getParent());
+                Files.copy(Path.of(dep).toRealPath(), inRoot, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            RuntimeImage.deleteTree(natives);
         }
         etc(rootfs);
+    }
+
+    /**
+     * The native libraries inside the jars for this machine's platform (for example sqlite-jdbc's
+     * {@code org/sqlite/native/Linux/x86_64/libsqlitejdbc.so}), extracted so that ldd can say what they load: the
+     * library is unpacked at run time, but the libraries it needs must already be in the rootfs.
+     */
+    static List<Path> jarNatives(List<Path> jars, Path into) throws IOException {
+        String arch = System.getProperty("os.arch").equals("amd64") ? "x86_64" : System.getProperty("os.arch");
+        Pattern platform = Pattern.compile("(?i).*(linux|native).*(" + Pattern.quote(arch) + "|amd64).*\\.so(\\.\\d+)*$");
+        Pattern foreign = Pattern.compile("(?i).*(musl|android|alpine|windows|mac|darwin|freebsd).*");
+        List<Path> out = new ArrayList<>();
+        int n = 0;
+        for (Path jar : jars) {
+            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                for (var e : java.util.Collections.list(zip.entries())) {
+                    if (e.isDirectory() || !platform.matcher(e.getName()).matches()
+                            || foreign.matcher(e.getName()).matches()) {
+                        continue;
+                    }
+                    Path target = into.resolve((n++) + "-" + Path.of(e.getName()).getFileName());
+                    try (var in = zip.getInputStream(e)) {
+                        Files.copy(in, target);
+                    }
+                    out.add(target);
+                }
+            }
+        }
+        return out;
     }
 
     /** Every library the given ELF files load, as absolute host paths, resolved by ldd. */

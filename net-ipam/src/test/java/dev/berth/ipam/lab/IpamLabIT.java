@@ -85,19 +85,18 @@ class IpamLabIT {
     @Order(1)
     void bridgeNetworkOnOneHost_usesBerthAddressesAndRefusesAnOverlap() {
         DockerCli d = hosts.get(0).docker();
-        d.check("network", "create", "--ipam-driver", "berth/ipam", "--subnet", "10.60.0.0/24", "local1");
-        assertEquals("10.60.0.1", d.check("network", "inspect", "--format",
-                "{{range .IPAM.Config}}{{.Gateway}}{{end}}", "local1"));
+        d.check("network", "create", "--ipam-driver", "berth/ipam:latest", "--subnet", "10.60.0.0/24", "local1");
         String out = d.check("run", "--rm", "--network", "local1", "berth/testbox", "sh", "-c",
-                "ip -4 -o addr show eth0; ping -c 1 -W 2 10.60.0.1 >/dev/null && echo gateway-answers");
+                "ip -4 -o addr show eth0; ip route; ping -c 1 -W 2 10.60.0.1 >/dev/null && echo gateway-answers");
         assertTrue(out.contains("inet 10.60.0.2/24"), out);
+        assertTrue(out.contains("default via 10.60.0.1"), out);
         assertTrue(out.contains("gateway-answers"), out);
-        CommandResult overlap = d.command("network", "create", "--ipam-driver", "berth/ipam", "--subnet",
+        CommandResult overlap = d.command("network", "create", "--ipam-driver", "berth/ipam:latest", "--subnet",
                 "10.60.0.0/25", "local2").run();
         assertFalse(overlap.ok());
         assertTrue(overlap.stderr().contains("overlaps pool 10.60.0.0/24"), overlap.stderr());
         d.check("network", "rm", "local1");
-        d.check("network", "create", "--ipam-driver", "berth/ipam", "--subnet", "10.60.0.0/25", "local2");
+        d.check("network", "create", "--ipam-driver", "berth/ipam:latest", "--subnet", "10.60.0.0/25", "local2");
         d.check("network", "rm", "local2");
     }
 
@@ -105,7 +104,7 @@ class IpamLabIT {
     @Order(2)
     void sixtyContainersOnThreeHosts_getDistinctAddresses_throughAPluginRestart() throws Exception {
         for (LabHost h : hosts) {
-            h.docker().check("network", "create", "--ipam-driver", "berth/ipam", "--ipam-opt", "berth.scope=global",
+            h.docker().check("network", "create", "--ipam-driver", "berth/ipam:latest", "--ipam-opt", "berth.scope=global",
                     "--subnet", SHARED, "shared");
         }
         LabHost restarted = hosts.get(1);
@@ -172,6 +171,8 @@ class IpamLabIT {
         for (String name : IP_AT_START.keySet()) {
             assertTrue(stored.get(IP_AT_START.get(name)).text().contains("\"held\""), name + " lost its address");
         }
+        assertTrue(stored.get("10.61.0.1").text().contains("\"held\""), "the gateway is in use: "
+                + stored.get("10.61.0.1").text());
     }
 
     @Test
@@ -197,7 +198,7 @@ class IpamLabIT {
             }
         }
         String gw = stored.get("10.61.0.1").text();
-        assertFalse(gw.contains(deadId), gw);
+        assertTrue(gw.contains("\"held\"") && !gw.contains(deadId), "the live hosts keep the gateway: " + gw);
     }
 
     private static void run(LabHost h, String name, AtomicInteger retries) throws InterruptedException {
