@@ -44,6 +44,18 @@ final class SuiteInstall {
         return bundles;
     }
 
+    /** The settable mount through which a plugin reaches its own host's Docker API. */
+    static final String DOCKER_SOCKET_MOUNT = "docker-socket";
+
+    /** The engine's socket on the host: from {@code unix://PATH}, or Docker's default. */
+    static String dockerSocket(DockerCli docker) {
+        String host = docker.host();
+        if (host != null && host.startsWith("unix://")) {
+            return host.substring("unix://".length());
+        }
+        return java.nio.file.Files.exists(Path.of("/run/docker.sock")) ? "/run/docker.sock" : "/var/run/docker.sock";
+    }
+
     /** Installs or upgrades every plugin; returns what happened to each. */
     Map<String, PluginInstaller.Outcome> install(DockerCli docker, Optional<String> kv) {
         PluginInstaller installer = new PluginInstaller(docker);
@@ -52,6 +64,10 @@ final class SuiteInstall {
             Map<String, String> settings = new LinkedHashMap<>();
             if (b.descriptor().env().stream().anyMatch(e -> e.name().equals("BERTH_KV"))) {
                 settings.put("BERTH_KV", kv.orElse(""));
+            }
+            if (b.descriptor().mounts().stream().anyMatch(m -> DOCKER_SOCKET_MOUNT.equals(m.name())
+                    && m.sourceSettable())) {
+                settings.put(DOCKER_SOCKET_MOUNT + ".source", dockerSocket(docker));
             }
             PluginInstaller.Outcome outcome = installer.ensure(b, settings);
             say.accept(b.name() + ": " + outcome.name().toLowerCase());

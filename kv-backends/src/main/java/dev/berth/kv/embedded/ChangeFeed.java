@@ -4,7 +4,6 @@ import dev.berth.kv.KeyValue;
 import dev.berth.kv.KvException;
 import dev.berth.kv.WatchEvent;
 import dev.berth.kv.WatchListener;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -102,7 +101,7 @@ final class ChangeFeed implements AutoCloseable {
             Page page = db.read(c -> {
                 long compacted = Rows.meta(c, "compacted");
                 List<WatchEvent> events = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT rev, key, type, value, create_rev, lease "
+                try (Statements.Cached s = Statements.prepare(c, "SELECT rev, key, type, value, create_rev, lease "
                         + "FROM changes WHERE rev > ? ORDER BY rev LIMIT " + BATCH)) {
                     s.setLong(1, Math.max(from, compacted));
                     try (ResultSet r = s.executeQuery()) {

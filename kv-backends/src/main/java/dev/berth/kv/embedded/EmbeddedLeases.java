@@ -3,7 +3,6 @@ package dev.berth.kv.embedded;
 import dev.berth.kv.KeyValue;
 import dev.berth.kv.KvException;
 import dev.berth.kv.Lease;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -48,7 +47,7 @@ final class EmbeddedLeases implements AutoCloseable {
             throw new IllegalArgumentException("a lease TTL must be at least 500 ms");
         }
         long id = writes.write(c -> {
-            try (PreparedStatement s = c.prepareStatement(
+            try (Statements.Cached s = Statements.prepare(c, 
                     "INSERT INTO leases(ttl_ms, expires_ms) VALUES(?, ?) RETURNING id")) {
                 s.setLong(1, ttl.toMillis());
                 s.setLong(2, System.currentTimeMillis() + ttl.toMillis());
@@ -69,7 +68,7 @@ final class EmbeddedLeases implements AutoCloseable {
         long now = System.currentTimeMillis();
         List<Long> expired = db.read(c -> {
             List<Long> ids = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id FROM leases WHERE expires_ms < ? LIMIT 100")) {
+            try (Statements.Cached s = Statements.prepare(c, "SELECT id FROM leases WHERE expires_ms < ? LIMIT 100")) {
                 s.setLong(1, now);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
@@ -81,7 +80,7 @@ final class EmbeddedLeases implements AutoCloseable {
         });
         for (long id : expired) {
             writes.write(c -> {
-                try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM leases WHERE id = ? AND expires_ms < ?")) {
+                try (Statements.Cached s = Statements.prepare(c, "SELECT 1 FROM leases WHERE id = ? AND expires_ms < ?")) {
                     s.setLong(1, id);
                     s.setLong(2, System.currentTimeMillis());
                     try (ResultSet r = s.executeQuery()) {
@@ -140,7 +139,7 @@ final class EmbeddedLeases implements AutoCloseable {
             long now = System.currentTimeMillis();
             try {
                 int rows = writes.write(c -> {
-                    try (PreparedStatement s = c.prepareStatement("UPDATE leases SET expires_ms = ? WHERE id = ?")) {
+                    try (Statements.Cached s = Statements.prepare(c, "UPDATE leases SET expires_ms = ? WHERE id = ?")) {
                         s.setLong(1, now + ttl.toMillis());
                         s.setLong(2, id);
                         return s.executeUpdate();

@@ -33,6 +33,8 @@ public final class EmbeddedStore implements KvStore {
 
     private final Path file;
     private final SqliteDb db;
+    /** Reads use a connection of their own, so that they never queue behind a batch's fsync (WAL readers). */
+    private final SqliteDb reader;
     private final GroupCommit writes;
     private final ChangeFeed feed;
     private final EmbeddedLeases leases;
@@ -49,6 +51,7 @@ public final class EmbeddedStore implements KvStore {
         this.file = dir.resolve("kv.db");
         this.keepChanges = keepChanges;
         this.db = new SqliteDb(file, options.callTimeout(), fullSync);
+        this.reader = new SqliteDb(file, options.callTimeout(), fullSync);
         db.createSchema();
         this.writes = new GroupCommit(db, this::compactWhenDue);
         String name = dir.getFileName() == null ? "kv" : dir.getFileName().toString();
@@ -76,7 +79,7 @@ public final class EmbeddedStore implements KvStore {
     public Optional<KeyValue> get(String key) {
         Keys.check(key);
         open();
-        return db.read(c -> Rows.get(c, key));
+        return reader.read(c -> Rows.get(c, key));
     }
 
     @Override
@@ -164,7 +167,7 @@ public final class EmbeddedStore implements KvStore {
     public Listing list(String prefix) {
         Keys.checkPrefix(prefix);
         open();
-        return db.read(c -> new Listing(Rows.list(c, prefix), Rows.meta(c, "revision")));
+        return reader.read(c -> new Listing(Rows.list(c, prefix), Rows.meta(c, "revision")));
     }
 
     @Override
@@ -186,7 +189,7 @@ public final class EmbeddedStore implements KvStore {
             return Optional.of("closed");
         }
         try {
-            db.read(c -> Rows.meta(c, "revision"));
+            reader.read(c -> Rows.meta(c, "revision"));
             return Optional.empty();
         } catch (KvException e) {
             return Optional.of(e.getMessage());
@@ -207,6 +210,7 @@ public final class EmbeddedStore implements KvStore {
         writes.close();
         leases.close();
         feed.close();
+        reader.close();
         db.close();
     }
 

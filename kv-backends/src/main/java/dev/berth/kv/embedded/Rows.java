@@ -3,7 +3,6 @@ package dev.berth.kv.embedded;
 import dev.berth.kv.KeyValue;
 import dev.berth.kv.KvException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -21,7 +20,7 @@ final class Rows {
     }
 
     static long nextRevision(Connection c) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
+        try (Statements.Cached s = Statements.prepare(c, 
                 "UPDATE meta SET value = value + 1 WHERE name = 'revision' RETURNING value");
              ResultSet r = s.executeQuery()) {
             r.next();
@@ -30,7 +29,7 @@ final class Rows {
     }
 
     static long meta(Connection c, String name) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
+        try (Statements.Cached s = Statements.prepare(c, "SELECT value FROM meta WHERE name = ?")) {
             s.setString(1, name);
             try (ResultSet r = s.executeQuery()) {
                 return r.next() ? r.getLong(1) : 0;
@@ -39,7 +38,7 @@ final class Rows {
     }
 
     static Optional<KeyValue> get(Connection c, String key) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
+        try (Statements.Cached s = Statements.prepare(c, 
                 "SELECT key, value, create_rev, mod_rev, lease FROM kv WHERE key = ?")) {
             s.setString(1, key);
             try (ResultSet r = s.executeQuery()) {
@@ -49,7 +48,7 @@ final class Rows {
     }
 
     static List<KeyValue> list(Connection c, String prefix) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT key, value, create_rev, mod_rev, lease FROM kv "
+        try (Statements.Cached s = Statements.prepare(c, "SELECT key, value, create_rev, mod_rev, lease FROM kv "
                 + "WHERE key >= ? AND key < ? ORDER BY key")) {
             s.setString(1, prefix);
             s.setString(2, prefix + PREFIX_END);
@@ -65,7 +64,7 @@ final class Rows {
         }
         long rev = nextRevision(c);
         long created = existing.map(KeyValue::createRevision).orElse(rev);
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO kv(key, value, create_rev, mod_rev, lease) "
+        try (Statements.Cached s = Statements.prepare(c, "INSERT INTO kv(key, value, create_rev, mod_rev, lease) "
                 + "VALUES(?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
                 + "mod_rev = excluded.mod_rev, lease = excluded.lease")) {
             s.setString(1, key);
@@ -82,7 +81,7 @@ final class Rows {
     /** Deletes an existing key at a new revision and logs the change. */
     static long remove(Connection c, KeyValue existing) throws SQLException {
         long rev = nextRevision(c);
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM kv WHERE key = ?")) {
+        try (Statements.Cached s = Statements.prepare(c, "DELETE FROM kv WHERE key = ?")) {
             s.setString(1, existing.key());
             s.executeUpdate();
         }
@@ -91,7 +90,7 @@ final class Rows {
     }
 
     static List<KeyValue> keysOfLease(Connection c, long lease) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
+        try (Statements.Cached s = Statements.prepare(c, 
                 "SELECT key, value, create_rev, mod_rev, lease FROM kv WHERE lease = ? ORDER BY key")) {
             s.setLong(1, lease);
             return entries(s);
@@ -99,7 +98,7 @@ final class Rows {
     }
 
     private static void requireLease(Connection c, long lease) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT expires_ms FROM leases WHERE id = ?")) {
+        try (Statements.Cached s = Statements.prepare(c, "SELECT expires_ms FROM leases WHERE id = ?")) {
             s.setLong(1, lease);
             try (ResultSet r = s.executeQuery()) {
                 if (!r.next() || r.getLong(1) < System.currentTimeMillis()) {
@@ -111,7 +110,7 @@ final class Rows {
 
     private static void logChange(Connection c, long rev, String key, int type, byte[] value, long created,
                                   long lease) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
+        try (Statements.Cached s = Statements.prepare(c, 
                 "INSERT INTO changes(rev, key, type, value, create_rev, lease) VALUES(?, ?, ?, ?, ?, ?)")) {
             s.setLong(1, rev);
             s.setString(2, key);
@@ -130,17 +129,17 @@ final class Rows {
         if (below <= meta(c, "compacted")) {
             return;
         }
-        try (PreparedStatement s = c.prepareStatement("DELETE FROM changes WHERE rev <= ?")) {
+        try (Statements.Cached s = Statements.prepare(c, "DELETE FROM changes WHERE rev <= ?")) {
             s.setLong(1, below);
             s.executeUpdate();
         }
-        try (PreparedStatement s = c.prepareStatement("UPDATE meta SET value = ? WHERE name = 'compacted'")) {
+        try (Statements.Cached s = Statements.prepare(c, "UPDATE meta SET value = ? WHERE name = 'compacted'")) {
             s.setLong(1, below);
             s.executeUpdate();
         }
     }
 
-    private static List<KeyValue> entries(PreparedStatement s) throws SQLException {
+    private static List<KeyValue> entries(Statements.Cached s) throws SQLException {
         List<KeyValue> out = new ArrayList<>();
         try (ResultSet r = s.executeQuery()) {
             while (r.next()) {

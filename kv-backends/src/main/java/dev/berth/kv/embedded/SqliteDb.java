@@ -91,13 +91,13 @@ final class SqliteDb implements AutoCloseable {
             begin(begin);
             try {
                 T result = work.run(connection);
-                try (Statement s = connection.createStatement()) {
-                    s.execute("COMMIT");
+                try (Statements.Cached s = Statements.prepare(connection, "COMMIT")) {
+                    s.execute();
                 }
                 return result;
             } catch (SQLException | RuntimeException e) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("ROLLBACK");
+                try (Statements.Cached s = Statements.prepare(connection, "ROLLBACK")) {
+                    s.execute();
                 } catch (SQLException ignored) {
                     // the transaction may already be gone (SQLite rolls back on some errors itself)
                 }
@@ -117,8 +117,8 @@ final class SqliteDb implements AutoCloseable {
     private void begin(String sql) throws SQLException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            try (Statement s = connection.createStatement()) {
-                s.execute(sql);
+            try (Statements.Cached s = Statements.prepare(connection, sql)) {
+                s.execute();
                 return;
             } catch (SQLException e) {
                 if (!isBusy(e) || System.nanoTime() > deadline) {
@@ -177,6 +177,7 @@ final class SqliteDb implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            Statements.forget(connection);
             connection.close();
         } catch (SQLException ignored) {
             // closing is best effort; the file stays consistent either way
