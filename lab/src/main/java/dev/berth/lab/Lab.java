@@ -26,6 +26,7 @@ import java.util.function.Consumer;
 public final class Lab {
     private static final Duration DOCKER_START = Duration.ofSeconds(60);
     private static final Duration ETCD_START = Duration.ofSeconds(30);
+    private static final Duration LOCK_PATIENCE = Duration.ofMinutes(30);
 
     private final LabLayout layout;
     private final Consumer<String> progress;
@@ -56,6 +57,7 @@ public final class Lab {
         Objects.requireNonNull(spec);
         Objects.requireNonNull(installer);
         requireRoot();
+        LabLock.acquire(LOCK_PATIENCE, progress);
         progress.accept("removing any earlier lab");
         try {
             new Cleanup(layout, progress).run();
@@ -121,6 +123,8 @@ public final class Lab {
                 rollback = "torn down cleanly";
             } catch (RuntimeException d) {
                 rollback = "and the teardown failed too: " + d.getMessage();
+            } finally {
+                LabLock.release();
             }
             throw new LabException("lab up failed while " + stage + ": " + e.getMessage() + "\n(" + rollback + ")", e);
         }
@@ -134,8 +138,13 @@ public final class Lab {
      */
     public void down() {
         requireRoot();
-        new Cleanup(layout, progress).run();
-        progress.accept("lab down");
+        LabLock.acquire(LOCK_PATIENCE, progress);
+        try {
+            new Cleanup(layout, progress).run();
+            progress.accept("lab down");
+        } finally {
+            LabLock.release();
+        }
     }
 
     /** The hosts of the running lab, in order; empty when no lab is running. */
