@@ -1,5 +1,6 @@
 package dev.berth.ipam;
 
+import dev.berth.kv.HostIdentity;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

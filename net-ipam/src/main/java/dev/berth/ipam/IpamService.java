@@ -1,5 +1,6 @@
 package dev.berth.ipam;
 
+import dev.berth.kv.HostIdentity;
 import dev.berth.kv.KvStore;
 import dev.berth.kv.KvStores;
 import java.time.Clock;

@@ -1,5 +1,6 @@
 package dev.berth.ipam;
 
+import dev.berth.kv.HostIdentity;
 import dev.berth.host.api.ipam.ReleaseAddressRequest;
 import dev.berth.host.api.ipam.ReleasePoolRequest;
 import dev.berth.host.api.ipam.RequestAddressRequest;

@@ -1,4 +1,4 @@
-package dev.berth.ipam;
+package dev.berth.kv;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
