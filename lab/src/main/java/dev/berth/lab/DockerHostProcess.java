@@ -63,9 +63,15 @@ final class DockerHostProcess {
         return Daemon.launch(argv(layout, host), layout.dockerLog(host));
     }
 
+    /**
+     * The host's daemon.json. {@code dns} names the host's own underlay address, where berth/dns serves: Docker's
+     * 127.0.0.11 in every container forwards names it does not know there (the one-time host setting berth/dns needs).
+     * Where nothing serves there, only names outside the host's own containers fail, as they would anyway in the lab.
+     */
     static String daemonJson(LabLayout layout, LabHost host) {
         return "{\n  \"log-level\": \"info\",\n  \"cgroup-parent\": \"" + LabLayout.cgroupParent(host) + "\",\n"
-                + "  \"deprecated-key-path\": \"" + layout.keyFile(host) + "\"\n}\n";
+                + "  \"deprecated-key-path\": \"" + layout.keyFile(host) + "\",\n"
+                + "  \"dns\": [\"" + host.underlayAddress() + "\"]\n}\n";
     }
 
     static List<String> argv(LabLayout layout, LabHost host) {

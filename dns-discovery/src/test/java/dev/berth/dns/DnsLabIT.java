@@ -1,0 +1,147 @@
+package dev.berth.dns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.exec.CommandResult;
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabHost;
+import dev.berth.lab.LabSpec;
+import dev.berth.lab.SuiteInstaller;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Names across three real dockerd hosts sharing a real etcd, asked through Docker's own 127.0.0.11 in the
+ * containers (each host's daemon.json names its berth/dns as upstream). The DNS service runs as a process in each
+ * host's network namespace (its container packaging comes with `berth up`; tracked).
+ */
+@Tag("lab")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DnsLabIT {
+    private static final Lab LAB = Lab.standard().reporting(System.out::println);
+    private static final Pattern ADDRESS = Pattern.compile("Address(?: \\d+)?:\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+)");
+    private static List<LabHost> hosts;
+    private static final List<Process> services = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws IOException {
+        hosts = LAB.up(new LabSpec(3, true), SuiteInstaller.NONE);
+        for (LabHost h : hosts) {
+            ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=" + h.netnsPath(),
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), "dev.berth.dns.DnsService")
+                    .redirectErrorStream(true)
+                    .redirectOutput(h.stateDir().resolve("dns.log").toFile());
+            pb.environment().put("BERTH_KV", LAB.kvUrl().orElseThrow());
+            pb.environment().put("BERTH_DNS_LISTEN", h.underlayAddress() + ":53");
+            pb.environment().put("BERTH_DNS_UPSTREAMS", "");
+            pb.environment().put("BERTH_DNS_NETWORKS", "all");
+            pb.environment().put("BERTH_DOCKER_SOCKET", h.dockerSocket().toString());
+            pb.environment().put("BERTH_HOST_ID_FILE", h.stateDir().resolve("host-id").toString());
+            services.add(pb.start());
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            LabHost h = hosts.get(i);
+            // the same network name on every host; subnets differ (bridge networks do not reach across hosts: the
+            // overlay driver makes them one network, this test is about names)
+            h.docker().check("network", "create", "--subnet", "10.8" + i + ".0.0/24", "shared");
+            h.docker().check("network", "create", "--subnet", "10.9" + i + ".0.0/24", "other");
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        services.forEach(p -> p.toHandle().destroyForcibly());
+        LAB.down();
+    }
+
+    private static void run(LabHost h, String name, String network, String... labels) {
+        List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", name, "--network", network));
+        for (String l : labels) {
+            argv.add("--label");
+            argv.add(l);
+        }
+        argv.addAll(List.of("berth/testbox", "sleep", "3600"));
+        h.docker().command(argv).timeout(Duration.ofMinutes(1)).check();
+    }
+
+    private static String ip(LabHost h, String name, String network) {
+        return h.docker().check("inspect", "--format", "{{.NetworkSettings.Networks." + network + ".IPAddress}}", name);
+    }
+
+    /** The IPv4 answers to {@code nslookup name} inside a container (through 127.0.0.11). */
+    private static List<String> lookup(LabHost h, String container, String name) {
+        CommandResult r = h.docker().command("exec", container, "nslookup", name).timeout(Duration.ofSeconds(20))
+                .run();
+        List<String> out = new ArrayList<>();
+        Matcher m = ADDRESS.matcher(r.stdout());
+        while (m.find()) {
+            if (!m.group(1).equals("127.0.0.11")) {
+                out.add(m.group(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void aContainerOnAnotherHost_isFoundByName_andAServiceByAllItsInstances() throws Exception {
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
+        LabHost h3 = hosts.get(2);
+        run(h1, "web1", "shared", "berth.service=web");
+        run(h2, "web2", "shared", "berth.service=web");
+        run(h2, "client2", "shared");
+        run(h3, "outsider", "other");
+        String web1 = ip(h1, "web1", "shared");
+        String web2 = ip(h2, "web2", "shared");
+        await("web1 resolvable from h2", Duration.ofSeconds(20), () -> lookup(h2, "client2", "web1").contains(web1));
+        assertEquals(List.of(web1), lookup(h2, "client2", "web1.shared"));
+        await("the service answers with both instances", Duration.ofSeconds(10), () -> {
+            List<String> web = lookup(h2, "client2", "web");
+            return web.contains(web1) && web.contains(web2);
+        });
+        assertTrue(lookup(h3, "outsider", "web1").isEmpty(), "a container on another network cannot resolve it");
+    }
+
+    @Test
+    @Order(2)
+    void aRemovedContainersName_failsElsewhereWithinTwoSeconds() throws Exception {
+        LabHost h1 = hosts.get(0);
+        LabHost h2 = hosts.get(1);
+        assertFalse(lookup(h2, "client2", "web1").isEmpty());
+        long t0 = System.nanoTime();
+        h1.docker().check("rm", "-f", "web1");
+        long removed = System.nanoTime();
+        await("web1 gone on h2", Duration.ofSeconds(10), () -> lookup(h2, "client2", "web1").isEmpty());
+        long ms = (System.nanoTime() - removed) / 1_000_000;
+        System.out.println("web1 unresolvable on h2 " + ms + " ms after `docker rm -f` returned ("
+                + (removed - t0) / 1_000_000 + " ms for the rm itself)");
+        assertTrue(ms <= 2_000 + 1_500, "took " + ms + " ms (each probe is a docker exec, ~0.5-1 s)");
+    }
+
+    private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting: " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+}
