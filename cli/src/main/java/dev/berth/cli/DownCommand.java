@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "down", mixinStandardHelpOptions = true,
-        description = {"Disable and remove every Berth plugin from a Docker host.",
+        description = {"Disable and remove every Berth plugin and service container from a Docker host.",
             "Plugin state under /var/lib/berth stays (a later `berth up` finds it) unless --purge is given."})
 final class DownCommand implements Callable<Integer> {
     @Option(names = "--docker-host", paramLabel = "URL", defaultValue = DockerEngine.LOCAL,
@@ -29,6 +29,11 @@ final class DownCommand implements Callable<Integer> {
         for (PluginInstaller.Installed p : installer.installedBerthPlugins()) {
             installer.remove(p.name());
             Output.say("removed " + p.name());
+        }
+        dev.berth.packaging.ServiceInstaller services = new dev.berth.packaging.ServiceInstaller(docker);
+        for (String service : services.installed().keySet()) {
+            services.remove(service);
+            Output.say("removed service " + service);
         }
         if (purge) {
             Path state = Path.of("/var/lib/berth");

@@ -57,6 +57,12 @@ final class StatusCommand implements Callable<Integer> {
             lines.add(String.format("%-24s %-8s %-10s %-16s %s", p.name(), p.enabled() ? "yes" : "no",
                     s.isPresent() ? "yes" : "no", version, checks));
         }
+        for (var service : new dev.berth.packaging.ServiceInstaller(docker).installed().entrySet()) {
+            boolean running = service.getValue().equals("running");
+            healthy &= running;
+            lines.add(String.format("%-24s %-8s %-10s %-16s %s", service.getKey() + " (service)",
+                    running ? "yes" : "no", "-", "-", service.getValue()));
+        }
         return healthy;
     }
 

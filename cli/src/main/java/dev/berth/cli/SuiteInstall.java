@@ -69,7 +69,9 @@ final class SuiteInstall {
                     && m.sourceSettable())) {
                 settings.put(DOCKER_SOCKET_MOUNT + ".source", dockerSocket(docker));
             }
-            PluginInstaller.Outcome outcome = installer.ensure(b, settings);
+            PluginInstaller.Outcome outcome = b.descriptor().isService()
+                    ? new dev.berth.packaging.ServiceInstaller(docker).ensure(b, settings)
+                    : installer.ensure(b, settings);
             say.accept(b.name() + ": " + outcome.name().toLowerCase());
             outcomes.put(b.name(), outcome);
         }

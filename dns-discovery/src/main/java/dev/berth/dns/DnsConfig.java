@@ -31,7 +31,10 @@ public record DnsConfig(String store, InetSocketAddress listen, List<InetSocketA
                         String serviceLabel, String portsLabel) {
 
     public static DnsConfig fromEnv(Map<String, String> env) {
-        InetSocketAddress listen = socket(env.getOrDefault("BERTH_DNS_LISTEN", "0.0.0.0:53"), 53);
+        String listenText = env.getOrDefault("BERTH_DNS_LISTEN", "auto").trim();
+        InetSocketAddress listen = listenText.equals("auto") || listenText.isEmpty()
+                ? new InetSocketAddress(defaultRouteAddress(Path.of("/proc/net/route")), 53)
+                : socket(listenText, 53);
         String ups = env.getOrDefault("BERTH_DNS_UPSTREAMS", "");
         List<InetSocketAddress> upstreams = new ArrayList<>();
         if (ups.isBlank()) {
@@ -49,6 +52,50 @@ public record DnsConfig(String store, InetSocketAddress listen, List<InetSocketA
                 Path.of(env.getOrDefault("BERTH_HOST_ID_FILE", "/var/lib/berth/host-id")),
                 env.getOrDefault("BERTH_DNS_SERVICE_LABEL", "berth.service"),
                 env.getOrDefault("BERTH_DNS_PORTS_LABEL", "berth.service.ports"));
+    }
+
+    /**
+     * The IPv4 address of the interface that holds the default route (else of the first real interface): where
+     * containers reach their host through
+     * their gateway, so Docker's 127.0.0.11 can forward to it without address translation (the server then sees the
+     * asking container's own address, which decides the names it may see).
+     */
+    static InetAddress defaultRouteAddress(Path procRoute) {
+        try {
+            for (String line : Files.readAllLines(procRoute)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 7 && f[1].equals("00000000") && f[7].equals("00000000")) {
+                    java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(f[0]);
+                    if (nic != null) {
+                        for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                            if (a instanceof java.net.Inet4Address) {
+                                return a;
+                            }
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + procRoute + ": " + e.getMessage());
+        }
+        // no default route (an isolated host, the lab): the first address of a real interface, not a bridge of Docker's
+        try {
+            for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                String n = nic.getName();
+                if (!nic.isUp() || nic.isLoopback() || n.startsWith("docker") || n.startsWith("br-")
+                        || n.startsWith("veth") || n.startsWith("vx") || n.startsWith("berth")) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) {
+                        return a;
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            throw new IllegalArgumentException("cannot list interfaces: " + e.getMessage());
+        }
+        throw new IllegalArgumentException("no IPv4 address to serve on: set BERTH_DNS_LISTEN");
     }
 
     /** The nameservers of a resolv.conf, leaving out Docker's 127.0.0.11 and the address we serve on. */

@@ -40,7 +40,25 @@ public record PluginDescriptor(
         @JsonProperty("mounts") List<Mount> mounts,
         @JsonProperty("env") List<EnvVar> env,
         @JsonProperty("binaries") List<String> binaries,
-        @JsonProperty("jvmOptions") List<String> jvmOptions) {
+        @JsonProperty("jvmOptions") List<String> jvmOptions,
+        @JsonProperty("kind") String kind) {
+
+    /** A Docker managed plugin (the default). */
+    public static final String PLUGIN = "plugin";
+    /**
+     * A service that is not a Docker plugin type (the DNS server): the same bundle, run as a container with the
+     * host's network and {@code --restart always} ({@link ServiceInstaller}).
+     */
+    public static final String SERVICE = "service";
+
+    /** A managed plugin's descriptor. */
+    public PluginDescriptor(String name, String description, String mainClass, List<String> interfaceTypes,
+                            String network, String propagatedMount, List<Capability> capabilities,
+                            List<Device> devices, List<Mount> mounts, List<EnvVar> env, List<String> binaries,
+                            List<String> jvmOptions) {
+        this(name, description, mainClass, interfaceTypes, network, propagatedMount, capabilities, devices, mounts,
+                env, binaries, jvmOptions, PLUGIN);
+    }
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*/[a-z0-9]+(?:[._-][a-z0-9]+)*");
     private static final Pattern CAP = Pattern.compile("CAP_[A-Z_]+");
@@ -101,7 +119,12 @@ public record PluginDescriptor(
         require(name != null && NAME.matcher(name).matches(), "name '" + name + "' is not a Docker plugin name (a/b)");
         require(mainClass != null && !mainClass.isBlank(), "mainClass is required");
         interfaceTypes = List.copyOf(orEmpty(interfaceTypes));
-        require(!interfaceTypes.isEmpty(), "interfaceTypes is required");
+        kind = kind == null ? PLUGIN : kind;
+        require(kind.equals(PLUGIN) || kind.equals(SERVICE), "kind must be plugin or service, not " + kind);
+        require(kind.equals(SERVICE) || !interfaceTypes.isEmpty(), "interfaceTypes is required");
+        require(kind.equals(PLUGIN) || interfaceTypes.isEmpty(), "a service implements no plugin interface");
+        require(kind.equals(PLUGIN) || propagatedMount == null || propagatedMount.isEmpty(),
+                "a service has no propagatedMount");
         for (String t : interfaceTypes) {
             require(TYPES.contains(t), "unknown interface type " + t + "; one of " + TYPES);
         }
@@ -135,6 +158,10 @@ public record PluginDescriptor(
         }
         binaries = List.copyOf(orEmpty(binaries));
         jvmOptions = List.copyOf(orEmpty(jvmOptions));
+    }
+
+    public boolean isService() {
+        return SERVICE.equals(kind);
     }
 
     public static PluginDescriptor read(Path file) {
