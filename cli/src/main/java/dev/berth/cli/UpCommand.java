@@ -25,6 +25,10 @@ final class UpCommand implements Callable<Integer> {
             description = "also install the plugin built in DIR (plugin.json + lib/*.jar); repeatable")
     java.util.List<Path> pluginInputs = new java.util.ArrayList<>();
 
+    @Option(names = "--docker-dns", description = "also name this host's berth/dns in /etc/docker/daemon.json (dns), "
+            + "so containers' 127.0.0.11 forwards cluster names to it; takes effect when dockerd next starts")
+    boolean dockerDns;
+
     @Override
     public Integer call() throws Exception {
         Optional<String> store = KvUrl.parse(kv);
@@ -35,6 +39,15 @@ final class UpCommand implements Callable<Integer> {
         Output.say("Docker " + docker.check("version", "--format", "{{.Server.Version}}") + " at " + docker.host()
                 + "; store: " + store.orElse("embedded (/var/lib/berth)"));
         new SuiteInstall(Home.detect(), pluginInputs, Output::say).install(docker, store);
+        if (dockerDns) {
+            String address = DockerDnsSetting.hostAddress();
+            if (DockerDnsSetting.apply(DockerDnsSetting.DAEMON_JSON, address)) {
+                Output.say("daemon.json: dns now starts with " + address + "; restart dockerd to apply it "
+                        + "(containers without a restart policy stop with it)");
+            } else {
+                Output.say("daemon.json: dns already names " + address);
+            }
+        }
         Output.say("up: done");
         return 0;
     }
