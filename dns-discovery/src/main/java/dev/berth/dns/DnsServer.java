@@ -27,8 +27,9 @@ import org.xbill.DNS.Section;
 
 /**
  * The DNS server: UDP and TCP on one address. Cluster names are answered on the receiving thread from memory (no
- * store, no lock); everything else is forwarded on a bounded pool, so a slow or dead upstream can delay only
- * forwarded names, and a flood fills the pool's queue and is dropped (counted) instead of wedging the server.
+ * store, no lock); everything else is forwarded asynchronously with a bound on queries in flight, so a slow or dead
+ * upstream can delay only forwarded names, and a flood beyond the bound is dropped (counted) instead of wedging the
+ * server.
  * Malformed packets get FORMERR when their header can be read and are dropped otherwise; responses (QR set) are never
  * answered, so two resolvers pointing at each other cannot loop; only one question per query is accepted. A UDP
  * answer larger than the client can take (512 bytes, or its EDNS size) is sent truncated so the client asks over TCP.
@@ -42,7 +43,8 @@ public final class DnsServer implements AutoCloseable {
     private final Forwarder forwarder;
     private final DatagramChannel udp;
     private final ServerSocketChannel tcp;
-    private final ThreadPoolExecutor forwarding;
+    /** Forwarded queries in flight; beyond this a flood is dropped rather than queued. */
+    private final java.util.concurrent.Semaphore outstanding = new java.util.concurrent.Semaphore(4096);
     private final ThreadPoolExecutor connections;
     private volatile boolean closed;
     final AtomicLong queries = new AtomicLong();
@@ -57,8 +59,7 @@ public final class DnsServer implements AutoCloseable {
         this.forwarder = forwarder;
         this.udp = udp;
         this.tcp = tcp;
-        this.forwarding = pool("berth-dns-forward", workers, 4096);
-        this.connections = pool("berth-dns-tcp", 32, 64);
+        this.connections = pool("berth-dns-tcp", workers, 64);
     }
 
     /** Binds UDP and TCP on the address (port 0: any free port, the same for both) and starts serving. */
@@ -213,15 +214,20 @@ public final class DnsServer implements AutoCloseable {
             reply.accept(fit(local.get(), limit));
             return;
         }
-        try {
-            forwarding.execute(() -> {
-                forwarded.incrementAndGet();
-                reply.accept(fit(forwarder.forward(query), limit));
-            });
-        } catch (java.util.concurrent.RejectedExecutionException full) {
+        if (!outstanding.tryAcquire()) {
             dropped.incrementAndGet();
             reply.accept(overUdp ? null : status(query, Rcode.SERVFAIL));
+            return;
         }
+        forwarded.incrementAndGet();
+        forwarder.forwardAsync(query).whenComplete((answer, error) -> {
+            outstanding.release();
+            try {
+                reply.accept(fit(answer != null ? answer : Forwarder.failure(query), limit));
+            } catch (RuntimeException e) {
+                LOG.debug("replying to a forwarded query failed: {}", e.toString());
+            }
+        });
     }
 
     private static int udpLimit(Message query) {
@@ -285,7 +291,6 @@ public final class DnsServer implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
-        forwarding.shutdownNow();
         connections.shutdownNow();
     }
 }

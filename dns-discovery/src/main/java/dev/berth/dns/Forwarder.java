@@ -42,6 +42,27 @@ public final class Forwarder {
         return upstreams;
     }
 
+    /**
+     * The upstream's answer with the query's ID, or SERVFAIL when none answered in time; asynchronous (dnsjava's
+     * selector thread does the I/O), so outstanding forwards hold no thread.
+     */
+    public java.util.concurrent.CompletionStage<Message> forwardAsync(Message query) {
+        if (upstreams.isEmpty()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(failure(query));
+        }
+        try {
+            return resolver.sendAsync(query.clone()).handle((answer, error) -> {
+                if (error != null || answer == null) {
+                    return failure(query);
+                }
+                answer.getHeader().setID(query.getHeader().getID());
+                return answer;
+            });
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(failure(query));
+        }
+    }
+
     /** The upstream's answer with the query's ID, or SERVFAIL when none answered in time. */
     public Message forward(Message query) {
         if (upstreams.isEmpty()) {
