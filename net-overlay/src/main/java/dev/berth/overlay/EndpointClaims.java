@@ -1,0 +1,98 @@
+package dev.berth.overlay;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.kv.KeyValue;
+import dev.berth.kv.KvStore;
+import dev.berth.kv.Lease;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/**
+ * Publishes this host's endpoints under its lease, one key per address of a network, so that an address another host
+ * already holds is refused (for example one handed out by Docker's per-host default IPAM on two hosts), and a dead
+ * host's endpoints vanish with its lease from every peer's table.
+ */
+public final class EndpointClaims {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final KvStore store;
+
+    public EndpointClaims(KvStore store) {
+        this.store = store;
+    }
+
+    public static String prefix(NetworkKey key) {
+        return "overlay/endpoints/" + key.segment() + "/";
+    }
+
+    static String key(NetworkKey key, String ipv4) {
+        return prefix(key) + ipv4;
+    }
+
+    /** Thrown when the address belongs to an endpoint of another host (or another endpoint of this one). */
+    public static final class AddressTaken extends RuntimeException {
+        public AddressTaken(String message) {
+            super(message);
+        }
+    }
+
+    /** Claims the endpoint's address on the network; re-claiming one's own endpoint (a restart) refreshes it. */
+    public void claim(NetworkKey network, EndpointRecord r, Lease lease) {
+        String k = key(network, r.ipv4());
+        byte[] value = encode(r);
+        for (int i = 0; i < 16; i++) {
+            if (store.create(k, value, lease).isPresent()) {
+                return;
+            }
+            Optional<KeyValue> cur = store.get(k);
+            if (cur.isEmpty()) {
+                continue;
+            }
+            EndpointRecord existing = decode(cur.get().value());
+            if (!existing.host().equals(r.host()) || !existing.endpoint().equals(r.endpoint())) {
+                throw new AddressTaken("address " + r.ipv4() + " is already used on this network by endpoint "
+                        + shortId(existing.endpoint()) + " on host " + existing.host());
+            }
+            if (cur.get().leaseId() == lease.id() && java.util.Arrays.equals(cur.get().value(), value)) {
+                return;
+            }
+            // our own endpoint under an older lease (a restart): take it over under the current one
+            store.delete(k);
+        }
+        throw new IllegalStateException("address " + r.ipv4() + " kept changing while claiming it");
+    }
+
+    /** Gives the address back if this endpoint holds it. */
+    public void release(NetworkKey network, String ipv4, String host, String endpoint) {
+        String k = key(network, ipv4);
+        store.get(k).ifPresent(kv -> {
+            EndpointRecord existing = decode(kv.value());
+            if (existing.host().equals(host) && existing.endpoint().equals(endpoint)) {
+                store.compareAndDelete(k, kv.modRevision());
+            }
+        });
+    }
+
+    static EndpointRecord decode(byte[] value) {
+        try {
+            return JSON.readValue(value, EndpointRecord.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable endpoint record", e);
+        }
+    }
+
+    private static byte[] encode(EndpointRecord r) {
+        try {
+            return JSON.writeValueAsBytes(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String shortId(String id) {
+        return id == null ? "?" : id.substring(0, Math.min(12, id.length()));
+    }
+}

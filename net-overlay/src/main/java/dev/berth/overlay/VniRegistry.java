@@ -1,0 +1,146 @@
+package dev.berth.overlay;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.kv.KeyValue;
+import dev.berth.kv.KvStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * VXLAN network identifiers, one per cluster-wide network, held per host:
+ * <pre>
+ * overlay/networks/&lt;key&gt;  {"vni": 4096, "holders": {"&lt;host&gt;": since}}
+ * overlay/vnis/&lt;vni&gt;       the key it belongs to (its create makes the VNI unique)
+ * </pre>
+ * A host joins when its Docker creates the network and leaves when it deletes it; the last host out frees the VNI, so
+ * IDs never run out through leaks. The first candidate VNI is derived from the key, so hosts rarely race for one.
+ */
+public final class VniRegistry {
+    public static final int FIRST = 4096;
+    public static final int LAST = (1 << 24) - 1;
+    private static final int ATTEMPTS = 64;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final KvStore store;
+
+    /** The network record. */
+    public record NetworkRecord(@JsonProperty("vni") int vni, @JsonProperty("holders") Map<String, Long> holders) {
+        public NetworkRecord {
+            holders = holders == null ? Map.of() : new TreeMap<>(holders);
+        }
+
+        NetworkRecord with(String host, long since) {
+            Map<String, Long> next = new TreeMap<>(holders);
+            next.put(host, since);
+            return new NetworkRecord(vni, next);
+        }
+
+        NetworkRecord without(String host) {
+            Map<String, Long> next = new TreeMap<>(holders);
+            next.remove(host);
+            return new NetworkRecord(vni, next);
+        }
+    }
+
+    public VniRegistry(KvStore store) {
+        this.store = store;
+    }
+
+    static String networkKey(NetworkKey key) {
+        return "overlay/networks/" + key.segment();
+    }
+
+    static String vniKey(int vni) {
+        return "overlay/vnis/" + vni;
+    }
+
+    /** The network's VNI as the store has it, if any host holds it. */
+    public Optional<NetworkRecord> get(NetworkKey key) {
+        return store.get(networkKey(key)).map(kv -> decode(kv.value()));
+    }
+
+    /** Makes {@code host} a holder of the network, allocating its VNI if it is new; returns the VNI. */
+    public int join(NetworkKey key, String host, long now) {
+        String nk = networkKey(key);
+        for (int i = 0; i < ATTEMPTS; i++) {
+            Optional<KeyValue> cur = store.get(nk);
+            if (cur.isPresent()) {
+                NetworkRecord r = decode(cur.get().value());
+                if (r.holders().containsKey(host)) {
+                    return r.vni();
+                }
+                if (store.compareAndSet(nk, cur.get().modRevision(), encode(r.with(host, now))).isPresent()) {
+                    return r.vni();
+                }
+                continue;
+            }
+            int vni = claimVni(key);
+            if (store.create(nk, encode(new NetworkRecord(vni, Map.of(host, now)))).isPresent()) {
+                return vni;
+            }
+            // another host created the network meanwhile: give our VNI back and join theirs
+            store.delete(vniKey(vni));
+        }
+        throw new IllegalStateException("network " + key + " changed " + ATTEMPTS + " times while joining it");
+    }
+
+    /** Removes {@code host}; the last holder frees the VNI. Returns true when the network is gone from the store. */
+    public boolean leave(NetworkKey key, String host) {
+        String nk = networkKey(key);
+        for (int i = 0; i < ATTEMPTS; i++) {
+            Optional<KeyValue> cur = store.get(nk);
+            if (cur.isEmpty()) {
+                return true;
+            }
+            NetworkRecord r = decode(cur.get().value());
+            if (!r.holders().containsKey(host)) {
+                return false;
+            }
+            NetworkRecord next = r.without(host);
+            if (next.holders().isEmpty()) {
+                if (store.compareAndDelete(nk, cur.get().modRevision())) {
+                    store.delete(vniKey(r.vni()));
+                    return true;
+                }
+            } else if (store.compareAndSet(nk, cur.get().modRevision(), encode(next)).isPresent()) {
+                return false;
+            }
+        }
+        throw new IllegalStateException("network " + key + " changed " + ATTEMPTS + " times while leaving it");
+    }
+
+    private int claimVni(NetworkKey key) {
+        int span = LAST - FIRST + 1;
+        int start = Math.floorMod(key.segment().hashCode(), span);
+        for (int i = 0; i < ATTEMPTS * 16; i++) {
+            int vni = FIRST + Math.floorMod(start + i, span);
+            if (store.create(vniKey(vni), key.segment().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .isPresent()) {
+                return vni;
+            }
+        }
+        throw new IllegalStateException("no free VNI found near " + (FIRST + start));
+    }
+
+    private static NetworkRecord decode(byte[] value) {
+        try {
+            return JSON.readValue(value, NetworkRecord.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable overlay network record", e);
+        }
+    }
+
+    private static byte[] encode(NetworkRecord r) {
+        try {
+            return JSON.writeValueAsBytes(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
