@@ -292,5 +292,6 @@ public final class DnsServer implements AutoCloseable {
             // closing
         }
         connections.shutdownNow();
+        forwarder.close();
     }
 }

@@ -16,12 +16,14 @@ import org.xbill.DNS.SimpleResolver;
 /**
  * Everything that is not a cluster name goes to the host's upstream resolvers, each tried in turn within one overall
  * deadline: an unreachable upstream (an IPv6 server on a host without IPv6, moby/moby#46329) costs its share of the
- * deadline, never a hang. Upstream answers pass through as they are (NXDOMAIN stays NXDOMAIN); a truncated UDP answer
- * is fetched again over TCP (dnsjava does this). No upstream answering in time gives SERVFAIL.
+ * deadline, never a hang. Upstream answers pass through as they are (NXDOMAIN stays NXDOMAIN); UDP goes over a few
+ * long-lived sockets ({@link UdpForwarder}); a truncated UDP answer is fetched again over TCP (dnsjava). No upstream
+ * answering in time gives SERVFAIL.
  */
-public final class Forwarder {
+public final class Forwarder implements AutoCloseable {
     private final Resolver resolver;
     private final List<InetSocketAddress> upstreams;
+    private final UdpForwarder udp;
 
     public Forwarder(List<InetSocketAddress> upstreams, Duration timeout) {
         this.upstreams = List.copyOf(upstreams);
@@ -29,6 +31,7 @@ public final class Forwarder {
         for (InetSocketAddress u : upstreams) {
             SimpleResolver r = new SimpleResolver(u);
             r.setTimeout(timeout.dividedBy(Math.max(1, upstreams.size())));
+            r.setTCP(true);
             each.add(r);
         }
         ExtendedResolver all = new ExtendedResolver(each);
@@ -36,6 +39,16 @@ public final class Forwarder {
         all.setRetries(1);
         all.setLoadBalance(false);
         this.resolver = all;
+        try {
+            this.udp = new UdpForwarder(upstreams, timeout, this::overTcp);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the forwarding sockets", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        udp.close();
     }
 
     public List<InetSocketAddress> upstreams() {
@@ -47,6 +60,11 @@ public final class Forwarder {
      * selector thread does the I/O), so outstanding forwards hold no thread.
      */
     public java.util.concurrent.CompletionStage<Message> forwardAsync(Message query) {
+        return udp.forward(query);
+    }
+
+    /** Over TCP (for answers that came truncated over UDP). */
+    java.util.concurrent.CompletionStage<Message> overTcp(Message query) {
         if (upstreams.isEmpty()) {
             return java.util.concurrent.CompletableFuture.completedFuture(failure(query));
         }
@@ -63,18 +81,9 @@ public final class Forwarder {
         }
     }
 
-    /** The upstream's answer with the query's ID, or SERVFAIL when none answered in time. */
+    /** The upstream's answer with the query's ID, or SERVFAIL when none answered in time (blocking). */
     public Message forward(Message query) {
-        if (upstreams.isEmpty()) {
-            return failure(query);
-        }
-        try {
-            Message answer = resolver.send(query.clone());
-            answer.getHeader().setID(query.getHeader().getID());
-            return answer;
-        } catch (IOException | RuntimeException e) {
-            return failure(query);
-        }
+        return forwardAsync(query).toCompletableFuture().join();
     }
 
     static Message failure(Message query) {
