@@ -157,8 +157,12 @@ public final class PrefixView implements AutoCloseable {
         }
     }
 
+    /** Stops watching; idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         worker.execute(() -> {
             if (watch != null) {
