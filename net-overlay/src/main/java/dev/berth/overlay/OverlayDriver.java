@@ -89,6 +89,19 @@ public final class OverlayDriver implements NetworkDriver, HealthCheck, AutoClos
         }
     }
 
+    /** Publishes every local endpoint again (after the lease they were under ended). */
+    public void republish() {
+        for (LocalState.EndpointState e : local.endpoints()) {
+            local.network(e.networkId()).ifPresent(n -> {
+                try {
+                    publish(new NetworkKey(n.key()), e);
+                } catch (RuntimeException ex) {
+                    LOG.error("republishing endpoint {} failed: {}", e.endpointId(), ex.getMessage());
+                }
+            });
+        }
+    }
+
     @Override
     public CapabilitiesResponse capabilities() {
         return new CapabilitiesResponse("local", "global", false);

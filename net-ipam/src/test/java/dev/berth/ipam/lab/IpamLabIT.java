@@ -15,6 +15,7 @@ import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.LabSpec;
 import dev.berth.packaging.Bundle;
+import dev.berth.packaging.ModuleBundles;
 import dev.berth.packaging.PluginInstaller;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class IpamLabIT {
 
     @BeforeAll
     static void up() throws Exception {
-        Bundle bundle = IpamBundle.build(Path.of("target/e2e-ipam"));
+        Bundle bundle = ModuleBundles.build(Path.of(""), "net-ipam", Path.of("target/e2e-ipam"));
         hosts = LAB.up(new LabSpec(3, true), (h, kv) -> {
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("BERTH_KV", kv.orElseThrow());

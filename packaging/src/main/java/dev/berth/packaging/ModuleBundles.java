@@ -1,9 +1,5 @@
-package dev.berth.ipam.lab;
+package dev.berth.packaging;
 
-import dev.berth.packaging.Bundle;
-import dev.berth.packaging.BundleBuilder;
-import dev.berth.packaging.PluginDescriptor;
-import dev.berth.packaging.RuntimeImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -16,25 +12,28 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /**
- * The berth/ipam bundle as the build leaves it, for tests that run before the package phase: the descriptor, the
- * dependency jars in target/plugin/lib, and the module's classes jarred here.
+ * A module's bundle as its own tests need it, before Maven's package phase has made the module's jar: the descriptor
+ * ({@code src/main/plugin/plugin.json}), the dependency jars the build copied to {@code target/plugin/lib}, and the
+ * module's compiled classes, jarred here (reproducibly: sorted entries, zero timestamps).
  */
-final class IpamBundle {
-    private IpamBundle() {
+public final class ModuleBundles {
+    private ModuleBundles() {
     }
 
-    static Bundle build(Path out) {
+    /** Builds from the module directory the tests run in (the current directory under Maven). */
+    public static Bundle build(Path moduleDir, String artifactId, Path out) {
         try {
             Files.createDirectories(out);
-            Path classesJar = out.resolve("net-ipam-classes.jar");
-            jar(Path.of("target/classes"), classesJar);
+            Path classesJar = out.resolve(artifactId + "-classes.jar");
+            jar(moduleDir.resolve("target/classes"), classesJar);
             List<Path> jars = new ArrayList<>();
-            try (Stream<Path> lib = Files.list(Path.of("target/plugin/lib"))) {
+            try (Stream<Path> lib = Files.list(moduleDir.resolve("target/plugin/lib"))) {
                 lib.filter(p -> p.toString().endsWith(".jar"))
-                        .filter(p -> !p.getFileName().toString().startsWith("net-ipam-")).sorted().forEach(jars::add);
+                        .filter(p -> !p.getFileName().toString().startsWith(artifactId + "-")).sorted()
+                        .forEach(jars::add);
             }
             jars.add(classesJar);
-            PluginDescriptor d = PluginDescriptor.read(Path.of("src/main/plugin/plugin.json"));
+            PluginDescriptor d = PluginDescriptor.read(moduleDir.resolve("src/main/plugin/plugin.json"));
             return new BundleBuilder(RuntimeImage.fromBuildJdk()).build(d, jars, List.of(), out.resolve("bundle"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
