@@ -30,6 +30,7 @@ final class DownCommand implements Callable<Integer> {
             installer.remove(p.name());
             Output.say("removed " + p.name());
         }
+        new dev.berth.packaging.ContainerPluginInstaller(docker).remove("berth/zfs");
         dev.berth.packaging.ServiceInstaller services = new dev.berth.packaging.ServiceInstaller(docker);
         for (String service : services.installed().keySet()) {
             services.remove(service);

@@ -25,6 +25,10 @@ final class UpCommand implements Callable<Integer> {
             description = "also install the plugin built in DIR (plugin.json + lib/*.jar); repeatable")
     java.util.List<Path> pluginInputs = new java.util.ArrayList<>();
 
+    @Option(names = "--zfs-parent", paramLabel = "DATASET",
+            description = "also run berth/zfs with its volumes under DATASET (for example tank/berth; the pool must exist)")
+    String zfsParent;
+
     @Option(names = "--docker-dns", description = "also name this host's berth/dns in /etc/docker/daemon.json (dns), "
             + "so containers' 127.0.0.11 forwards cluster names to it; takes effect when dockerd next starts")
     boolean dockerDns;
@@ -39,6 +43,11 @@ final class UpCommand implements Callable<Integer> {
         Output.say("Docker " + docker.check("version", "--format", "{{.Server.Version}}") + " at " + docker.host()
                 + "; store: " + store.orElse("embedded (/var/lib/berth)"));
         new SuiteInstall(Home.detect(), pluginInputs, Output::say).install(docker, store);
+        if (zfsParent != null) {
+            new ZfsInstall(Home.detect(), Output::say).install(docker, zfsParent);
+        } else {
+            Output.say("berth/zfs: not installed (give --zfs-parent POOL/DATASET to run it)");
+        }
         if (dockerDns) {
             String address = DockerDnsSetting.hostAddress();
             if (DockerDnsSetting.apply(DockerDnsSetting.DAEMON_JSON, address)) {
