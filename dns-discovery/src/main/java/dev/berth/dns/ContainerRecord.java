@@ -11,6 +11,8 @@ import java.util.List;
  *
  * @param service the value of the service label ({@code berth.service=web}), or null
  * @param ports   from the ports label ({@code berth.service.ports=80/tcp,53/udp}), for SRV answers
+ * @param sources other addresses the container asks from on its own host: its docker_gwbridge address (an overlay
+ *                container's default route, so its queries reach this host's server from there)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ContainerRecord(@JsonProperty("host") String host,
@@ -18,7 +20,8 @@ public record ContainerRecord(@JsonProperty("host") String host,
                               @JsonProperty("name") String name,
                               @JsonProperty("service") String service,
                               @JsonProperty("ports") List<ServicePort> ports,
-                              @JsonProperty("networks") List<Attachment> networks) {
+                              @JsonProperty("networks") List<Attachment> networks,
+                              @JsonProperty("sources") List<String> sources) {
 
     /** One network the container is attached to; the network is named as the user named it on every host. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,5 +41,11 @@ public record ContainerRecord(@JsonProperty("host") String host,
     public ContainerRecord {
         ports = ports == null ? List.of() : List.copyOf(ports);
         networks = networks == null ? List.of() : List.copyOf(networks);
+        sources = sources == null ? List.of() : List.copyOf(sources);
+    }
+
+    public ContainerRecord(String host, String id, String name, String service, List<ServicePort> ports,
+                           List<Attachment> networks) {
+        this(host, id, name, service, ports, networks, List.of());
     }
 }

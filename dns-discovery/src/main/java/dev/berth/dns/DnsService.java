@@ -36,7 +36,7 @@ public final class DnsService implements AutoCloseable {
         String hostId = HostIdentity.load(config.hostIdFile());
         KvStore store = KvStores.open(config.store());
         DockerApi docker = DockerApi.connect(config.dockerSocket());
-        RecordView view = RecordView.start(store);
+        RecordView view = RecordView.start(store, hostId);
         DnsServer server = DnsServer.start(config.listen(), new ClusterResolver(view::index, config.ttl()),
                 new Forwarder(config.upstreams(), config.timeout()), 16);
         Publisher publisher = new Publisher(docker, store, hostId, config.scope(), LEASE_TTL, config.serviceLabel(),

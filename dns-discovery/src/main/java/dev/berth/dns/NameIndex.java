@@ -34,7 +34,25 @@ public final class NameIndex {
     private final int size;
 
     public NameIndex(Collection<ContainerRecord> records) {
+        this(records, null);
+    }
+
+    /**
+     * @param localHost this host's ID: only its own containers' extra source addresses (docker_gwbridge, the same
+     *                  subnet on every host) identify an asker; null to take every record's
+     */
+    public NameIndex(Collection<ContainerRecord> records, String localHost) {
         for (ContainerRecord r : records) {
+            if (localHost == null || localHost.equals(r.host())) {
+                for (String src : r.sources()) {
+                    String key = normal(src);
+                    if (key != null) {
+                        for (ContainerRecord.Attachment a : r.networks()) {
+                            networksByAddress.computeIfAbsent(key, k -> new HashSet<>()).add(lower(a.network()));
+                        }
+                    }
+                }
+            }
             for (ContainerRecord.Attachment a : r.networks()) {
                 String net = lower(a.network());
                 Target t = new Target(net, lower(r.name()), a.ipv4(), a.ipv6());

@@ -217,7 +217,26 @@ public final class Publisher implements AutoCloseable {
         Map<String, String> labels = c.config().labels();
         String service = blankToNull(labels.get(serviceLabel));
         return Optional.of(new ContainerRecord(hostId, c.id(), c.shortName(), service,
-                ports(labels.get(portsLabel)), nets));
+                ports(labels.get(portsLabel)), nets, gatewayBridgeAddress(c.id())));
+    }
+
+    /**
+     * The container's address on docker_gwbridge, if it has one: an overlay network gives no gateway, so Docker adds
+     * that bridge for outside access, and the container's queries reach this host's server from that address. The
+     * container's own inspect does not show it; the bridge's does.
+     */
+    private List<String> gatewayBridgeAddress(String containerId) {
+        try {
+            Network gw = docker.network("docker_gwbridge");
+            Network.Endpoint ep = gw.containers().get(containerId);
+            if (ep != null && !ep.ipv4Address().isEmpty()) {
+                String a = ep.ipv4Address();
+                return List.of(a.indexOf('/') < 0 ? a : a.substring(0, a.indexOf('/')));
+            }
+        } catch (DockerException e) {
+            // no docker_gwbridge on this host (no overlay container yet): nothing to add
+        }
+        return List.of();
     }
 
     private boolean published(String name, String networkId) {

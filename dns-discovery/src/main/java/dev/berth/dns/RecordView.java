@@ -24,9 +24,11 @@ public final class RecordView implements AutoCloseable {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final PrefixView view;
+    private final String localHost;
     private volatile NameIndex index = NameIndex.EMPTY;
 
-    private RecordView(KvStore store) {
+    private RecordView(KvStore store, String localHost) {
+        this.localHost = localHost;
         this.view = PrefixView.start(store, Publisher.PREFIX, new PrefixView.Listener() {
             @Override
             public void onChange(List<WatchEvent> changes) {
@@ -42,8 +44,8 @@ public final class RecordView implements AutoCloseable {
     }
 
     /** Lists the records (throws if the store is unreachable) and follows them. */
-    public static RecordView start(KvStore store) {
-        return new RecordView(store);
+    public static RecordView start(KvStore store, String localHost) {
+        return new RecordView(store, localHost);
     }
 
     public NameIndex index() {
@@ -62,7 +64,7 @@ public final class RecordView implements AutoCloseable {
                 LOG.warn("skipping an unreadable record at {}: {}", kv.key(), e.getMessage());
             }
         }
-        index = new NameIndex(records);
+        index = new NameIndex(records, localHost);
     }
 
     @Override

@@ -8,12 +8,17 @@ import dev.berth.exec.CommandResult;
 import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
 import dev.berth.lab.LabSpec;
-import dev.berth.lab.SuiteInstaller;
-import java.io.IOException;
+import dev.berth.packaging.Bundle;
+import dev.berth.packaging.BundleBuilder;
+import dev.berth.packaging.ModuleBundles;
+import dev.berth.packaging.PluginInstaller;
+import dev.berth.packaging.RuntimeImage;
+import dev.berth.packaging.ServiceInstaller;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,8 +32,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Names across three real dockerd hosts sharing a real etcd, asked through Docker's own 127.0.0.11 in the
- * containers (each host's daemon.json names its berth/dns as upstream). The DNS service runs as a process in each
- * host's network namespace (its container packaging comes with `berth up`; tracked).
+ * containers (each host's daemon.json names its berth/dns as upstream), on berth/overlay networks with berth/ipam:
+ * everything installed as `berth up` does (managed plugins, and berth/dns as its service container).
  */
 @Tag("lab")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -36,37 +41,34 @@ class DnsLabIT {
     private static final Lab LAB = Lab.standard().reporting(System.out::println);
     private static final Pattern ADDRESS = Pattern.compile("Address(?: \\d+)?:\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+)");
     private static List<LabHost> hosts;
-    private static final List<Process> services = new ArrayList<>();
 
     @BeforeAll
-    static void up() throws IOException {
-        hosts = LAB.up(new LabSpec(3, true), SuiteInstaller.NONE);
+    static void up() {
+        Bundle dns = ModuleBundles.build(Path.of(""), "dns-discovery", Path.of("target/e2e-dns"));
+        BundleBuilder builder = new BundleBuilder(RuntimeImage.fromBuildJdk());
+        Bundle ipam = builder.buildFromInput(Path.of("../net-ipam/target/plugin"), Path.of("target/e2e-dns-ipam"));
+        Bundle overlay = builder.buildFromInput(Path.of("../net-overlay/target/plugin"),
+                Path.of("target/e2e-dns-overlay"));
+        hosts = LAB.up(new LabSpec(3, true), (h, kv) -> {
+            String store = kv.orElseThrow();
+            PluginInstaller plugins = new PluginInstaller(h.docker());
+            plugins.ensure(ipam, Map.of("BERTH_KV", store, "docker-socket.source", h.dockerSocket().toString()));
+            plugins.ensure(overlay, Map.of("BERTH_KV", store));
+            new ServiceInstaller(h.docker()).ensure(dns, Map.of("BERTH_KV", store, "BERTH_DNS_UPSTREAMS", "",
+                    "docker-socket.source", h.dockerSocket().toString()));
+        });
         for (LabHost h : hosts) {
-            ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=" + h.netnsPath(),
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.berth.dns.DnsService")
-                    .redirectErrorStream(true)
-                    .redirectOutput(h.stateDir().resolve("dns.log").toFile());
-            pb.environment().put("BERTH_KV", LAB.kvUrl().orElseThrow());
-            pb.environment().put("BERTH_DNS_LISTEN", h.underlayAddress() + ":53");
-            pb.environment().put("BERTH_DNS_UPSTREAMS", "");
-            pb.environment().put("BERTH_DNS_NETWORKS", "all");
-            pb.environment().put("BERTH_DOCKER_SOCKET", h.dockerSocket().toString());
-            pb.environment().put("BERTH_HOST_ID_FILE", h.stateDir().resolve("host-id").toString());
-            services.add(pb.start());
-        }
-        for (int i = 0; i < hosts.size(); i++) {
-            LabHost h = hosts.get(i);
-            // the same network name on every host; subnets differ (bridge networks do not reach across hosts: the
-            // overlay driver makes them one network, this test is about names)
-            h.docker().check("network", "create", "--subnet", "10.8" + i + ".0.0/24", "shared");
-            h.docker().check("network", "create", "--subnet", "10.9" + i + ".0.0/24", "other");
+            // one command per host and network: berth/overlay makes each one network across the hosts
+            for (String[] net : new String[][] {{"shared", "10.86.0.0/24"}, {"other", "10.87.0.0/24"}}) {
+                h.docker().command("network", "create", "-d", "berth/overlay:latest", "--ipam-driver",
+                        "berth/ipam:latest", "--ipam-opt", "berth.scope=global", "--subnet", net[1], net[0])
+                        .timeout(Duration.ofMinutes(1)).check();
+            }
         }
     }
 
     @AfterAll
     static void down() {
-        services.forEach(p -> p.toHandle().destroyForcibly());
         LAB.down();
     }
 
@@ -111,6 +113,9 @@ class DnsLabIT {
         String web1 = ip(h1, "web1", "shared");
         String web2 = ip(h2, "web2", "shared");
         await("web1 resolvable from h2", Duration.ofSeconds(20), () -> lookup(h2, "client2", "web1").contains(web1));
+        CommandResult ping = h2.docker().command("exec", "client2", "ping", "-c", "2", "-W", "2", "web1")
+                .timeout(Duration.ofSeconds(20)).run();
+        assertTrue(ping.ok(), "ping web1 (on h1) by name from h2 over berth/overlay: " + ping.stdout() + ping.stderr());
         assertEquals(List.of(web1), lookup(h2, "client2", "web1.shared"));
         await("the service answers with both instances", Duration.ofSeconds(10), () -> {
             List<String> web = lookup(h2, "client2", "web");

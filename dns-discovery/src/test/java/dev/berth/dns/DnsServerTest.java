@@ -111,6 +111,17 @@ class DnsServerTest {
     }
 
     @Test
+    void anOverlayContainerAskingFromItsGatewayBridgeAddress_isScopedByItsRecord_onItsOwnHostOnly() {
+        ContainerRecord mine = new ContainerRecord("h1", "x", "x", null, List.of(),
+                List.of(new ContainerRecord.Attachment("front", "10.1.0.9", null, List.of())), List.of("172.18.0.2"));
+        ContainerRecord elsewhere = new ContainerRecord("h2", "y", "y", null, List.of(),
+                List.of(new ContainerRecord.Attachment("back", "10.2.0.9", null, List.of())), List.of("172.18.0.2"));
+        NameIndex idx = new NameIndex(List.of(mine, elsewhere), "h1");
+        assertEquals(Set.of("front"), idx.networksOf("172.18.0.2"),
+                "docker_gwbridge has the same subnet on every host: only this host's containers count");
+    }
+
+    @Test
     void aContainerOnAnotherNetwork_cannotResolveTheName() throws IOException {
         Message m = ask("127.0.2.2", "b", Type.A);
         assertEquals(Rcode.NXDOMAIN, m.getRcode(), "forwarded, and the upstream does not know it");
