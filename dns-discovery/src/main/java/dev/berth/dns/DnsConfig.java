@@ -19,7 +19,7 @@ import java.util.Map;
  * @param listen       BERTH_DNS_LISTEN: address:port to serve on (UDP and TCP); the address Docker's daemon.json
  *                     {@code dns} names, so that 127.0.0.11 in every container forwards to it
  * @param upstreams    BERTH_DNS_UPSTREAMS: comma-separated resolvers for other names; empty = the host's
- *                     /etc/resolv.conf (without 127.0.0.11 and without our own address)
+ *                     /etc/resolv.conf (without 127.0.0.11 and without our own address); none = forward nothing
  * @param ttl          BERTH_DNS_TTL_SECONDS: TTL of cluster answers (5)
  * @param timeout      BERTH_DNS_UPSTREAM_TIMEOUT_MS: deadline for a forwarded query over all upstreams (2000)
  * @param scope        BERTH_DNS_NETWORKS: berth (Berth networks only) or all (every user-defined network)
@@ -39,6 +39,8 @@ public record DnsConfig(String store, InetSocketAddress listen, List<InetSocketA
         List<InetSocketAddress> upstreams = new ArrayList<>();
         if (ups.isBlank()) {
             upstreams.addAll(resolvConf(Path.of("/etc/resolv.conf"), listen));
+        } else if (ups.trim().equals("none")) {
+            // nothing is forwarded: every other name gets SERVFAIL at once (an isolated cluster)
         } else {
             for (String u : ups.split(",")) {
                 upstreams.add(socket(u.trim(), 53));
