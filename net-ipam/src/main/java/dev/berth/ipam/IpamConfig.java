@@ -1,5 +1,6 @@
 package dev.berth.ipam;
 
+import dev.berth.host.Env;
 import dev.berth.kv.HostIdentity;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,52 +30,20 @@ public record IpamConfig(String clusterStore, String localStore, Path hostIdFile
     public static IpamConfig fromEnv(Map<String, String> env) {
         return new IpamConfig(
                 env.getOrDefault("BERTH_KV", ""),
-                nonEmpty(env.get("BERTH_IPAM_LOCAL_STORE"), LOCAL_STORE),
-                Path.of(nonEmpty(env.get("BERTH_HOST_ID_FILE"), HostIdentity.DEFAULT_FILE.toString())),
-                DefaultPools.parse(nonEmpty(env.get("BERTH_IPAM_DEFAULT_POOLS"), DefaultPools.DEFAULT)),
-                seconds(env, "BERTH_IPAM_QUARANTINE_SECONDS", 60),
-                bool(env, "BERTH_IPAM_REQUIRE_MAC", true),
-                Path.of(nonEmpty(env.get("BERTH_PROC_NET"), "/proc/net")),
+                Env.text(env, "BERTH_IPAM_LOCAL_STORE", LOCAL_STORE),
+                Path.of(Env.text(env, "BERTH_HOST_ID_FILE", HostIdentity.DEFAULT_FILE.toString())),
+                DefaultPools.parse(Env.text(env, "BERTH_IPAM_DEFAULT_POOLS", DefaultPools.DEFAULT)),
+                Env.seconds(env, "BERTH_IPAM_QUARANTINE_SECONDS", 60),
+                Env.bool(env, "BERTH_IPAM_REQUIRE_MAC", true),
+                Path.of(Env.text(env, "BERTH_PROC_NET", "/proc/net")),
                 env.getOrDefault("BERTH_DOCKER_SOCKET", "/run/docker.sock"),
-                seconds(env, "BERTH_IPAM_RECONCILE_SECONDS", 30),
-                seconds(env, "BERTH_IPAM_ORPHAN_GRACE_SECONDS", 120),
-                seconds(env, "BERTH_IPAM_DEAD_HOST_GRACE_SECONDS", 600));
+                Env.seconds(env, "BERTH_IPAM_RECONCILE_SECONDS", 30),
+                Env.seconds(env, "BERTH_IPAM_ORPHAN_GRACE_SECONDS", 120),
+                Env.seconds(env, "BERTH_IPAM_DEAD_HOST_GRACE_SECONDS", 600));
     }
 
     /** Whether the global space has a store of its own (else it shares the local one: a single host). */
     public boolean clustered() {
         return !clusterStore.isBlank() && !clusterStore.equals(localStore);
-    }
-
-    private static String nonEmpty(String value, String fallback) {
-        return value == null || value.isBlank() ? fallback : value.trim();
-    }
-
-    private static Duration seconds(Map<String, String> env, String name, long fallback) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return Duration.ofSeconds(fallback);
-        }
-        try {
-            long s = Long.parseLong(v.trim());
-            if (s < 0) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofSeconds(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number of seconds >= 0, not '" + v + "'");
-        }
-    }
-
-    private static boolean bool(Map<String, String> env, String name, boolean fallback) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return fallback;
-        }
-        return switch (v.trim().toLowerCase()) {
-            case "true", "1", "yes" -> true;
-            case "false", "0", "no" -> false;
-            default -> throw new IllegalArgumentException(name + " must be true or false, not '" + v + "'");
-        };
     }
 }

@@ -22,12 +22,17 @@ public final class ModuleBundles {
 
     /** Builds from the module directory the tests run in (the current directory under Maven). */
     public static Bundle build(Path moduleDir, String artifactId, Path out) {
+        return build(moduleDir, "target/plugin/lib", artifactId, out);
+    }
+
+    /** As {@link #build(Path, String, Path)} with the dependency jars in another directory of the module. */
+    public static Bundle build(Path moduleDir, String libDir, String artifactId, Path out) {
         try {
             Files.createDirectories(out);
             Path classesJar = out.resolve(artifactId + "-classes.jar");
             jar(moduleDir.resolve("target/classes"), classesJar);
             List<Path> jars = new ArrayList<>();
-            try (Stream<Path> lib = Files.list(moduleDir.resolve("target/plugin/lib"))) {
+            try (Stream<Path> lib = Files.list(moduleDir.resolve(libDir))) {
                 lib.filter(p -> p.toString().endsWith(".jar"))
                         .filter(p -> !p.getFileName().toString().startsWith(artifactId + "-")).sorted()
                         .forEach(jars::add);

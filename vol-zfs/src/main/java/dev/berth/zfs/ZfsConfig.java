@@ -1,5 +1,6 @@
 package dev.berth.zfs;
 
+import dev.berth.host.Env;
 import java.time.Duration;
 import java.util.Map;
 
@@ -26,31 +27,11 @@ public record ZfsConfig(String parent, String zfsBinary, String dockerSocket, St
             throw new IllegalArgumentException("BERTH_ZFS_PARENT must name the parent dataset, for example tank/berth");
         }
         return new ZfsConfig(parent,
-                nonEmpty(env.get("BERTH_ZFS_BINARY"), "zfs"),
+                Env.text(env, "BERTH_ZFS_BINARY", "zfs"),
                 env.getOrDefault("BERTH_DOCKER_SOCKET", "/run/docker.sock").trim(),
-                nonEmpty(env.get("BERTH_ZFS_DRIVER_NAME"), "berth/zfs"),
-                seconds(env, "BERTH_ZFS_RECONCILE_SECONDS", 30),
-                seconds(env, "BERTH_ZFS_MOUNT_GRACE_SECONDS", 60),
-                seconds(env, "BERTH_ZFS_SCHEDULE_SECONDS", 60));
-    }
-
-    private static String nonEmpty(String v, String fallback) {
-        return v == null || v.isBlank() ? fallback : v.trim();
-    }
-
-    private static Duration seconds(Map<String, String> env, String name, long fallback) {
-        String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            return Duration.ofSeconds(fallback);
-        }
-        try {
-            long s = Long.parseLong(v.trim());
-            if (s < 0) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofSeconds(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number of seconds >= 0, not '" + v + "'");
-        }
+                Env.text(env, "BERTH_ZFS_DRIVER_NAME", "berth/zfs"),
+                Env.seconds(env, "BERTH_ZFS_RECONCILE_SECONDS", 30),
+                Env.seconds(env, "BERTH_ZFS_MOUNT_GRACE_SECONDS", 60),
+                Env.seconds(env, "BERTH_ZFS_SCHEDULE_SECONDS", 60));
     }
 }

@@ -9,6 +9,7 @@ import dev.berth.exec.DockerCli;
 import dev.berth.host.UnixHttp;
 import dev.berth.lab.TestImage;
 import dev.berth.packaging.Bundle;
+import dev.berth.packaging.ModuleBundles;
 import dev.berth.packaging.ContainerPluginInstaller;
 import dev.berth.zfs.Volumes;
 import dev.berth.zfs.ZfsCli;
@@ -53,7 +54,8 @@ class ZfsDockerIT {
         pool = ZfsFusePool.create("berthe2e", 1024);
         String parent = pool.name() + "/berth";
         volumes = new Volumes(ZfsCli.standard(), parent, Clock.systemUTC());
-        Bundle bundle = ZfsBundle.build(Path.of("target/e2e-zfs"));
+        Bundle bundle = ModuleBundles.build(Path.of(""), "target/container-plugin/lib", "vol-zfs",
+                Path.of("target/e2e-zfs"));
         dockerd = RootDockerd.start();
         docker = dockerd.docker();
         new TestImage(Path.of("target/e2e-zfs/testbox").toAbsolutePath()).ensureLoaded(docker);
