@@ -18,7 +18,6 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.SRVRecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TextParseException;
@@ -155,10 +154,5 @@ public final class ClusterResolver {
         } catch (TextParseException e) {
             throw new IllegalStateException("not a DNS name: " + name, e);
         }
-    }
-
-    /** The reverse name of an address, for tests and logs. */
-    static Name reverseName(String address) throws UnknownHostException {
-        return ReverseMap.fromAddress(InetAddress.getByName(address));
     }
 }

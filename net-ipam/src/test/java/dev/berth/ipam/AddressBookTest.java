@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -17,37 +14,13 @@ import org.junit.jupiter.api.Test;
 
 @Tag("unit")
 class AddressBookTest {
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-11-24T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     private static String s(Optional<byte[]> a) {
         return Cidr.format(a.orElseThrow());
     }
 
     @Test
     void next_skipsNetworkAndBroadcastAndRunsOutCleanly() {
-        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/30"), Duration.ofSeconds(30), new ManualClock());
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/30"), Duration.ofSeconds(30), new IpamFixture.ManualClock());
         assertEquals("10.0.0.1", s(book.next()));
         assertEquals("10.0.0.2", s(book.next()));
         assertEquals(Optional.empty(), book.next());
@@ -55,7 +28,7 @@ class AddressBookTest {
 
     @Test
     void releasedAddresses_waitOutTheQuarantineOldestFirst() {
-        ManualClock clock = new ManualClock();
+        IpamFixture.ManualClock clock = new IpamFixture.ManualClock();
         AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ofSeconds(30), clock);
         byte[] a = book.next().orElseThrow();
         byte[] b = book.next().orElseThrow();
@@ -71,7 +44,7 @@ class AddressBookTest {
 
     @Test
     void aFullPool_reusesTheOldestReleasedEvenInQuarantine() {
-        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/29"), Duration.ofHours(1), new ManualClock());
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/29"), Duration.ofHours(1), new IpamFixture.ManualClock());
         Set<String> all = new HashSet<>();
         for (int i = 0; i < 6; i++) {
             all.add(s(book.next()));
@@ -86,7 +59,7 @@ class AddressBookTest {
 
     @Test
     void take_refusesWhatCannotBeAssigned() {
-        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ZERO, new ManualClock());
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ZERO, new IpamFixture.ManualClock());
         book.take(Cidr.parseAddress("10.0.0.9"));
         assertThrows(IllegalStateException.class, () -> book.take(Cidr.parseAddress("10.0.0.9")));
         assertThrows(IllegalArgumentException.class, () -> book.take(Cidr.parseAddress("10.0.1.9")));
@@ -102,7 +75,7 @@ class AddressBookTest {
 
     @Test
     void aSlashEight_costsOnlyWhatIsTaken() {
-        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/8"), Duration.ofSeconds(30), new ManualClock());
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/8"), Duration.ofSeconds(30), new IpamFixture.ManualClock());
         long before = usedHeap();
         for (int i = 0; i < 10_000; i++) {
             book.next();
@@ -110,7 +83,7 @@ class AddressBookTest {
         assertEquals(10_000, book.takenCount());
         long grew = usedHeap() - before;
         assertTrue(grew < 16L << 20, "10,000 allocations in a /8 grew the heap by " + (grew >> 20) + " MiB");
-        AddressBook v6 = new AddressBook(Cidr.parse("fd00::/64"), Duration.ZERO, new ManualClock());
+        AddressBook v6 = new AddressBook(Cidr.parse("fd00::/64"), Duration.ZERO, new IpamFixture.ManualClock());
         assertEquals("fd00::1", s(v6.next()));
     }
 
@@ -123,7 +96,7 @@ class AddressBookTest {
     @Test
     void aStartHint_beginsMidRangeAndWrapsOnce() {
         AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/29"), Cidr.parse("10.0.0.0/29"),
-                java.math.BigInteger.valueOf(5), Duration.ZERO, new ManualClock());
+                java.math.BigInteger.valueOf(5), Duration.ZERO, new IpamFixture.ManualClock());
         assertEquals("10.0.0.5", s(book.next()));
         assertEquals("10.0.0.6", s(book.next()));
         assertEquals("10.0.0.1", s(book.next()), "past the end it wraps, skipping broadcast and network");
@@ -137,7 +110,7 @@ class AddressBookTest {
     @Test
     void aRange_isWhereAddressesComeFromAndPoolEdgesStayReserved() {
         AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Cidr.parse("10.0.0.252/30"),
-                java.math.BigInteger.ZERO, Duration.ZERO, new ManualClock());
+                java.math.BigInteger.ZERO, Duration.ZERO, new IpamFixture.ManualClock());
         assertEquals("10.0.0.252", s(book.next()));
         assertEquals("10.0.0.253", s(book.next()));
         assertEquals("10.0.0.254", s(book.next()));
@@ -146,7 +119,7 @@ class AddressBookTest {
 
     @Test
     void releasesLearnedFromTheStore_keepTheirOrderAndQuarantine() {
-        ManualClock clock = new ManualClock();
+        IpamFixture.ManualClock clock = new IpamFixture.ManualClock();
         AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ofSeconds(30), clock);
         book.markReleased(Cidr.parseAddress("10.0.0.1"), clock.instant().minusSeconds(5));
         book.markReleased(Cidr.parseAddress("10.0.0.2"), clock.instant().minusSeconds(40));
