@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class ZfsFusePool implements AutoCloseable {
     /** Where the daemon listens; the {@code zfs} command talks to it there. */
     public static final Path CONTROL_SOCKET = Path.of("/run/zfs/zfs_socket");
+    static final Path PID_FILE = Path.of("/run/zfs-fuse.pid");
     static final Path VDEV_DIR = Path.of("/var/tmp/berth-zfs-test");
     static final Path MOUNT_ROOT = Path.of("/mnt/berth-zfs-test");
     private final String pool;
@@ -79,13 +80,45 @@ public final class ZfsFusePool implements AutoCloseable {
         if (answers()) {
             return;
         }
-        Command.of("zfs-fuse", "--pidfile", "/run/zfs-fuse.pid").timeout(Duration.ofSeconds(30)).check();
+        removeStalePidFile();
+        CommandResult started = Command.of("zfs-fuse", "--pidfile", PID_FILE.toString())
+                .timeout(Duration.ofSeconds(30)).run();
+        if (!started.ok() && !running()) {
+            // zfs-fuse exits 1 without a word when its pid file names a live process: say what we saw
+            throw new IllegalStateException("zfs-fuse exited " + started.exitCode() + " (" + started.stderr().strip()
+                    + "); pid file " + PID_FILE + (Files.exists(PID_FILE) ? " present" : " absent"));
+        }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!answers()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("zfs-fuse started but does not answer on " + CONTROL_SOCKET);
             }
             sleep(200);
+        }
+    }
+
+    /**
+     * zfs-fuse refuses to start (exit 1, no message) while its pid file exists, even when the process it names is long
+     * gone, as after a machine's processes were killed without a clean shutdown. Such a file is removed here.
+     */
+    private static void removeStalePidFile() {
+        if (!running()) {
+            try {
+                Files.deleteIfExists(PID_FILE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Whether the pid file names a live zfs-fuse process. */
+    private static boolean running() {
+        try {
+            long pid = Long.parseLong(Files.readString(PID_FILE).strip());
+            return ProcessHandle.of(pid).flatMap(h -> h.info().command())
+                    .map(c -> c.endsWith("zfs-fuse")).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
         }
     }
 
