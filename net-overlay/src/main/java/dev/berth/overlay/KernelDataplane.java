@@ -107,6 +107,15 @@ public final class KernelDataplane implements Dataplane {
         return d;
     }
 
+    /** Puts a local endpoint's existing host-side device on this network's bridge (after the VNI changed). */
+    public void adoptEndpoint(String endpointId) {
+        String hostSide = devicesOf(endpointId).hostSide();
+        if (nl.linkFind(hostSide).isPresent()) {
+            nl.linkSetMaster(hostSide, bridgeName());
+            nl.linkSetUp(hostSide);
+        }
+    }
+
     /** Removes a local endpoint's veth pair (deleting one end removes both). */
     public void deleteEndpoint(String endpointId) {
         try {

@@ -23,7 +23,6 @@ import dev.berth.netlink.MacAddress;
 import dev.berth.netlink.Netlink;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,9 +71,16 @@ public final class OverlayDriver implements NetworkDriver, HealthCheck, AutoClos
         this.clock = clock;
     }
 
-    /** After a restart: the networks and endpoints this host had, back in the kernel and the store. */
+    /**
+     * After a restart: the networks and endpoints this host had, back in the kernel and the store. The kernel side
+     * comes first and needs no store; then this host's endpoints are published again and its hold on each network
+     * renewed. Idempotent, so the caller retries the whole of it while the store is unreachable.
+     */
     public void restore() {
         for (LocalState.NetworkState n : local.networks()) {
+            if (networks.containsKey(n.networkId())) {
+                continue;
+            }
             try {
                 KernelDataplane dp = dataplane(n.vni(), n.mtu());
                 dp.ensureNetwork();
@@ -87,6 +93,35 @@ public final class OverlayDriver implements NetworkDriver, HealthCheck, AutoClos
         for (LocalState.EndpointState e : local.endpoints()) {
             local.network(e.networkId()).ifPresent(n -> publish(new NetworkKey(n.key()), e));
         }
+        for (LocalState.NetworkState n : local.networks()) {
+            int vni = vnis.join(new NetworkKey(n.key()), hostId, clock.millis(), n.vni());
+            if (vni != n.vni()) {
+                renumber(n, vni);
+            }
+        }
+    }
+
+    /**
+     * The network's VNI changed while this host was away (every other holder deleted it and it was created again, or
+     * this host was swept as dead): new devices under the new VNI, this host's endpoints moved onto its bridge.
+     */
+    private synchronized void renumber(LocalState.NetworkState n, int vni) {
+        LOG.warn("network {} has VNI {} in the store, not {} as here: moving its endpoints to new devices",
+                n.key(), vni, n.vni());
+        NetworkRuntime old = networks.remove(n.networkId());
+        if (old != null) {
+            old.close();
+            old.dataplane.deleteNetwork();
+        }
+        KernelDataplane dp = dataplane(vni, n.mtu());
+        dp.ensureNetwork();
+        for (LocalState.EndpointState e : local.endpoints()) {
+            if (e.networkId().equals(n.networkId())) {
+                dp.adoptEndpoint(e.endpointId());
+            }
+        }
+        local.put(new LocalState.NetworkState(n.networkId(), n.key(), vni, n.mtu()));
+        networks.put(n.networkId(), new NetworkRuntime(new NetworkKey(n.key()), dp, cluster, hostId, vni));
     }
 
     /** Publishes every local endpoint again (after the lease they were under ended). */
@@ -277,7 +312,4 @@ public final class OverlayDriver implements NetworkDriver, HealthCheck, AutoClos
         }
     }
 
-    static Duration leaseTtl() {
-        return Duration.ofSeconds(10);
-    }
 }

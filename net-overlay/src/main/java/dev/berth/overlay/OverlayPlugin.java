@@ -1,23 +1,27 @@
 package dev.berth.overlay;
 
+import dev.berth.host.Env;
 import dev.berth.host.PluginLauncher;
 import dev.berth.kv.HostIdentity;
 import dev.berth.kv.KvException;
 import dev.berth.kv.KvStore;
 import dev.berth.kv.KvStores;
-import dev.berth.kv.Lease;
 import dev.berth.netlink.NetlinkHandle;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@code berth/overlay} plugin process. Settings: {@code BERTH_KV} (the cluster store; empty = the embedded
  * store, one host), {@code BERTH_OVERLAY_UNDERLAY} (device or address tunnels leave by; empty = the default route's),
- * {@code BERTH_HOST_ID_FILE}. Networks and endpoints are restored in the background after start (Docker gives a
+ * {@code BERTH_HOST_ID_FILE}, {@code BERTH_OVERLAY_SWEEP_GRACE} (seconds a dead host keeps its hold on networks
+ * before any live host removes it, default 600). Networks and endpoints are restored in the background after start (Docker gives a
  * plugin seconds to answer; the store may take longer).
  */
 public final class OverlayPlugin {
@@ -31,16 +35,21 @@ public final class OverlayPlugin {
     }
 
     static OverlayDriver start(Map<String, String> env) {
-        String hostId = HostIdentity.load(Path.of(env.getOrDefault("BERTH_HOST_ID_FILE", "/var/lib/berth/host-id")));
-        KvStore local = KvStores.open(env.getOrDefault("BERTH_OVERLAY_LOCAL_STORE", "embedded:///var/lib/berth/kv"));
-        String kv = env.getOrDefault("BERTH_KV", "");
+        String hostId = HostIdentity.load(Path.of(Env.text(env, "BERTH_HOST_ID_FILE", "/var/lib/berth/host-id")));
+        KvStore local = KvStores.open(Env.text(env, "BERTH_OVERLAY_LOCAL_STORE", "embedded:///var/lib/berth/kv"));
+        String kv = Env.text(env, "BERTH_KV", "");
         KvStore cluster = kv.isBlank() ? local : KvStores.open(kv);
         NetlinkHandle nl = NetlinkHandle.open();
         Underlay underlay = Underlay.find(nl, env.get("BERTH_OVERLAY_UNDERLAY"));
-        LeaseKeeper leases = new LeaseKeeper(cluster);
+        HostLease lease = new HostLease(cluster, hostId);
         OverlayDriver driver = new OverlayDriver(nl, cluster, local, hostId, underlay.address(), underlay.index(),
-                underlay.mtu(), leases::current, Clock.systemUTC());
-        leases.onRenewed(driver::republish);
+                underlay.mtu(), lease::current, Clock.systemUTC());
+        lease.onRenewed(driver::republish);
+        ScheduledExecutorService background = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "berth-overlay-background");
+            t.setDaemon(true);
+            return t;
+        });
         Thread restore = new Thread(() -> {
             for (int attempt = 0; ; attempt++) {
                 try {
@@ -54,48 +63,25 @@ public final class OverlayPlugin {
         }, "berth-overlay-restore");
         restore.setDaemon(true);
         restore.start();
-        java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors
-                .newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "berth-overlay-lease");
-                    t.setDaemon(true);
-                    return t;
-                });
-        watchdog.scheduleWithFixedDelay(() -> {
+        background.scheduleWithFixedDelay(() -> {
             try {
-                leases.current();
+                lease.current();
             } catch (KvException e) {
                 LOG.warn("the store is unreachable ({}); endpoints are republished when it is back", e.getMessage());
             }
-        }, 2, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }, 2, 2, TimeUnit.SECONDS);
+        VniSweeper sweeper = new VniSweeper(cluster, Clock.systemUTC(),
+                Env.seconds(env, "BERTH_OVERLAY_SWEEP_GRACE", 600));
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                sweeper.run();
+            } catch (RuntimeException e) {
+                LOG.warn("sweeping network holders failed ({}); trying again in a minute", e.toString());
+            }
+        }, 60, 60, TimeUnit.SECONDS);
         LOG.info("berth/overlay: host {}, underlay {} ({}, mtu {})", hostId, underlay.device(),
                 underlay.address().getHostAddress(), underlay.mtu());
         return driver;
-    }
-
-    /** The host's lease for its endpoint records; a lease the store ended (a long outage) is replaced. */
-    static final class LeaseKeeper {
-        private final KvStore store;
-        private Lease lease;
-        private Runnable renewed = () -> { };
-
-        LeaseKeeper(KvStore store) {
-            this.store = store;
-        }
-
-        void onRenewed(Runnable r) {
-            this.renewed = r;
-        }
-
-        synchronized Lease current() {
-            if (lease == null || !lease.isAlive()) {
-                boolean again = lease != null;
-                lease = store.grantLease(OverlayDriver.leaseTtl());
-                if (again) {
-                    new Thread(renewed, "berth-overlay-republish").start();
-                }
-            }
-            return lease;
-        }
     }
 
     private static void sleep(long ms) {

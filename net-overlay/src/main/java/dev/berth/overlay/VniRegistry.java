@@ -67,6 +67,14 @@ public final class VniRegistry {
 
     /** Makes {@code host} a holder of the network, allocating its VNI if it is new; returns the VNI. */
     public int join(NetworkKey key, String host, long now) {
+        return join(key, host, now, 0);
+    }
+
+    /**
+     * As {@link #join(NetworkKey, String, long)}, trying {@code preferred} first when the network is new to the store:
+     * a host restoring a network it had (its devices carry the VNI) after every other holder left keeps its VNI.
+     */
+    public int join(NetworkKey key, String host, long now, int preferred) {
         String nk = networkKey(key);
         for (int i = 0; i < ATTEMPTS; i++) {
             Optional<KeyValue> cur = store.get(nk);
@@ -80,7 +88,7 @@ public final class VniRegistry {
                 }
                 continue;
             }
-            int vni = claimVni(key);
+            int vni = claimVni(key, preferred);
             if (store.create(nk, encode(new NetworkRecord(vni, Map.of(host, now)))).isPresent()) {
                 return vni;
             }
@@ -115,7 +123,83 @@ public final class VniRegistry {
         throw new IllegalStateException("network " + key + " changed " + ATTEMPTS + " times while leaving it");
     }
 
-    private int claimVni(NetworkKey key) {
+    /**
+     * Removes, from every network, the holders {@code alive} says are gone; a network left with no holder is deleted
+     * and its VNI freed. Returns the number of holders removed. Safe to run on every host at once (compare-and-set).
+     */
+    public int sweep(java.util.function.Predicate<String> alive) {
+        int removed = 0;
+        for (KeyValue kv : store.list("overlay/networks/").entries()) {
+            NetworkRecord r;
+            try {
+                r = decode(kv.value());
+            } catch (UncheckedIOException e) {
+                continue;
+            }
+            NetworkRecord next = r;
+            for (String host : r.holders().keySet()) {
+                if (!alive.test(host)) {
+                    next = next.without(host);
+                }
+            }
+            if (next.holders().size() == r.holders().size()) {
+                continue;
+            }
+            if (next.holders().isEmpty()) {
+                if (store.compareAndDelete(kv.key(), kv.modRevision())) {
+                    store.delete(vniKey(r.vni()));
+                    removed += r.holders().size();
+                }
+            } else if (store.compareAndSet(kv.key(), kv.modRevision(), encode(next)).isPresent()) {
+                removed += r.holders().size() - next.holders().size();
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * VNI claims no network record points at (a host died between claiming a VNI and creating the network, or between
+     * deleting a network and freeing its VNI), each with the create revision it had, so a caller can free it only when
+     * it is still the same orphan a while later (never a claim a host is just now completing).
+     */
+    public Map<Integer, Long> orphanVnis() {
+        Map<Integer, Long> out = new TreeMap<>();
+        Map<String, Integer> used = new java.util.HashMap<>();
+        for (KeyValue kv : store.list("overlay/networks/").entries()) {
+            try {
+                used.put(kv.key().substring("overlay/networks/".length()), decode(kv.value()).vni());
+            } catch (UncheckedIOException e) {
+                // unreadable records keep their VNI: nothing is freed on a guess
+                return Map.of();
+            }
+        }
+        for (KeyValue kv : store.list("overlay/vnis/").entries()) {
+            int vni;
+            try {
+                vni = Integer.parseInt(kv.key().substring("overlay/vnis/".length()));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            Integer owner = used.get(kv.text());
+            if (owner == null || owner != vni) {
+                out.put(vni, kv.createRevision());
+            }
+        }
+        return out;
+    }
+
+    /** Frees an orphan VNI if its claim is still the one seen ({@code createRevision}). */
+    public boolean freeOrphan(int vni, long createRevision) {
+        Optional<KeyValue> cur = store.get(vniKey(vni));
+        return cur.isPresent() && cur.get().createRevision() == createRevision
+                && store.compareAndDelete(vniKey(vni), cur.get().modRevision());
+    }
+
+    private int claimVni(NetworkKey key, int preferred) {
+        byte[] owner = key.segment().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (preferred >= FIRST && preferred <= LAST && store.create(vniKey(preferred), owner).isPresent()) {
+            return preferred;
+        }
         int span = LAST - FIRST + 1;
         int start = Math.floorMod(key.segment().hashCode(), span);
         for (int i = 0; i < ATTEMPTS * 16; i++) {

@@ -89,6 +89,44 @@ class ControlPlaneTest {
     }
 
     @Test
+    void aHostRestoringANetworkTheOthersDeleted_getsItsOwnVniBack() {
+        VniRegistry r = new VniRegistry(store);
+        NetworkKey blue = new NetworkKey("name=blue");
+        int v = r.join(blue, "h1", 1);
+        r.leave(blue, "h1");
+        assertEquals(v + 7, r.join(blue, "h1", 2, v + 7), "the preferred VNI when it is free");
+        r.join(new NetworkKey("name=red"), "h2", 3, v + 9);
+        r.leave(blue, "h1");
+        assertNotEquals(v + 9, r.join(blue, "h1", 4, v + 9), "never a VNI another network holds");
+    }
+
+    @Test
+    void theSweeper_removesHoldersGoneLongerThanTheGrace_andFreesOrphanVnis() {
+        ManualClock clock = new ManualClock();
+        VniRegistry r = new VniRegistry(store);
+        NetworkKey blue = new NetworkKey("name=blue");
+        NetworkKey lone = new NetworkKey("name=lone");
+        Lease alive = store.grantLease(Duration.ofSeconds(30));
+        store.put(HostLease.PRESENCE + "h1", new byte[] {1}, alive);
+        int vBlue = r.join(blue, "h1", 1);
+        r.join(blue, "dead", 1);
+        int vLone = r.join(lone, "dead", 1);
+        store.create("overlay/vnis/99999", "name=gone".getBytes());
+        VniSweeper sweeper = new VniSweeper(store, clock, Duration.ofMinutes(10));
+
+        sweeper.run();
+        assertEquals(Set.of("h1", "dead"), r.get(blue).orElseThrow().holders().keySet(), "within the grace");
+        assertTrue(store.get("overlay/vnis/99999").isPresent(), "an orphan is freed only when seen twice");
+        clock.advance(Duration.ofMinutes(11));
+        sweeper.run();
+        assertEquals(Set.of("h1"), r.get(blue).orElseThrow().holders().keySet(), "the dead holder removed");
+        assertTrue(r.get(lone).isEmpty(), "a network whose only holder died is gone");
+        assertTrue(store.get("overlay/vnis/" + vLone).isEmpty(), "and its VNI freed");
+        assertTrue(store.get("overlay/vnis/" + vBlue).isPresent());
+        assertTrue(store.get("overlay/vnis/99999").isEmpty(), "the orphan VNI freed");
+    }
+
+    @Test
     void anAddressHeldByAnotherHost_isRefused_andADeadHostsEndpointsGoWithItsLease() {
         EndpointClaims claims = new EndpointClaims(store);
         NetworkKey net = new NetworkKey("name=blue");
