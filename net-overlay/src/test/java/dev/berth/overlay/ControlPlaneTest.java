@@ -178,4 +178,47 @@ class ControlPlaneTest {
         assertEquals(1, table.sync(store.list(EndpointClaims.prefix(net)).entries()));
         assertEquals(List.of("del 10.0.0.3"), calls, "a dead host's endpoint leaves the table");
     }
+
+    @Test
+    void peerTable_appliesWatchEventsOneByOne_movesAndDeletesIncluded() {
+        List<String> calls = new ArrayList<>();
+        Dataplane dp = new Dataplane() {
+            @Override
+            public void addPeer(Peer p) {
+                calls.add("add " + p.mac() + " " + p.ipv4() + " " + p.ipv6() + " via " + p.vtep());
+            }
+
+            @Override
+            public void removePeer(Peer p) {
+                calls.add("del " + p.mac());
+            }
+        };
+        PeerTable table = new PeerTable(4096, "h1", dp);
+        table.sync(List.of());
+        String key = "overlay/endpoints/name=blue/10.0.0.3";
+        table.apply(List.of(put(key, "{\"host\":\"h2\",\"endpoint\":\"ep2\",\"vtep\":\"10.99.0.2\","
+                + "\"mac\":\"02:00:00:00:00:02\",\"ipv4\":\"10.0.0.3\",\"ipv6\":\"fd00::3\"}", 5)));
+        table.apply(List.of(put("overlay/endpoints/name=blue/10.0.0.9", "{\"host\":\"h1\",\"endpoint\":\"own\","
+                + "\"vtep\":\"10.99.0.1\",\"mac\":\"02:00:00:00:00:09\",\"ipv4\":\"10.0.0.9\"}", 6)));
+        assertEquals(List.of("add 02:00:00:00:00:02 10.0.0.3 fd00:0:0:0:0:0:0:3 via 10.99.0.2"), calls,
+                "a remote endpoint programmed (addresses as the kernel reports them); this host's own ignored");
+        calls.clear();
+        assertEquals(0, table.apply(List.of(put(key, "{\"host\":\"h2\",\"endpoint\":\"ep2\",\"vtep\":\"10.99.0.2\","
+                + "\"mac\":\"02:00:00:00:00:02\",\"ipv4\":\"10.0.0.3\",\"ipv6\":\"fd00::3\"}", 7))));
+        assertEquals(List.of(), calls, "the same record again changes nothing");
+        table.apply(List.of(put(key, "{\"host\":\"h3\",\"endpoint\":\"ep3\",\"vtep\":\"10.99.0.3\","
+                + "\"mac\":\"02:00:00:00:00:03\",\"ipv4\":\"10.0.0.3\"}", 8)));
+        assertEquals(List.of("del 02:00:00:00:00:02", "add 02:00:00:00:00:03 10.0.0.3 null via 10.99.0.3"), calls,
+                "the address moved to another endpoint on another host");
+        calls.clear();
+        table.apply(List.of(new dev.berth.kv.WatchEvent(dev.berth.kv.WatchEvent.Type.DELETE,
+                new dev.berth.kv.KeyValue(key, new byte[0], 8, 9, 0), 9)));
+        assertEquals(List.of("del 02:00:00:00:00:03"), calls);
+        assertTrue(table.programmed().isEmpty());
+    }
+
+    private static dev.berth.kv.WatchEvent put(String key, String json, long revision) {
+        return new dev.berth.kv.WatchEvent(dev.berth.kv.WatchEvent.Type.PUT,
+                new dev.berth.kv.KeyValue(key, json.getBytes(), revision, revision, 0), revision);
+    }
 }
