@@ -1,5 +1,6 @@
 package dev.berth.ipam;
 
+import dev.berth.host.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,7 +21,7 @@ class AddressBookTest {
 
     @Test
     void next_skipsNetworkAndBroadcastAndRunsOutCleanly() {
-        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/30"), Duration.ofSeconds(30), new IpamFixture.ManualClock());
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/30"), Duration.ofSeconds(30), new ManualClock());
         assertEquals("10.0.0.1", s(book.next()));
         assertEquals("10.0.0.2", s(book.next()));
         assertEquals(Optional.empty(), book.next());
@@ -28,7 +29,7 @@ class AddressBookTest {
 
     @Test
     void releasedAddresses_waitOutTheQuarantineOldestFirst() {
-        IpamFixture.ManualClock clock = new IpamFixture.ManualClock();
+        ManualClock clock = new ManualClock();
         AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ofSeconds(30), clock);
         byte[] a = book.next().orElseThrow();
         byte[] b = book.next().orElseThrow();
@@ -44,7 +45,7 @@ class AddressBookTest {
 
     @Test
     void aFullPool_reusesTheOldestReleasedEvenInQuarantine() {
-        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/29"), Duration.ofHours(1), new IpamFixture.ManualClock());
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/29"), Duration.ofHours(1), new ManualClock());
         Set<String> all = new HashSet<>();
         for (int i = 0; i < 6; i++) {
             all.add(s(book.next()));
@@ -59,7 +60,7 @@ class AddressBookTest {
 
     @Test
     void take_refusesWhatCannotBeAssigned() {
-        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ZERO, new IpamFixture.ManualClock());
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ZERO, new ManualClock());
         book.take(Cidr.parseAddress("10.0.0.9"));
         assertThrows(IllegalStateException.class, () -> book.take(Cidr.parseAddress("10.0.0.9")));
         assertThrows(IllegalArgumentException.class, () -> book.take(Cidr.parseAddress("10.0.1.9")));
@@ -75,7 +76,7 @@ class AddressBookTest {
 
     @Test
     void aSlashEight_costsOnlyWhatIsTaken() {
-        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/8"), Duration.ofSeconds(30), new IpamFixture.ManualClock());
+        AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/8"), Duration.ofSeconds(30), new ManualClock());
         long before = usedHeap();
         for (int i = 0; i < 10_000; i++) {
             book.next();
@@ -83,7 +84,7 @@ class AddressBookTest {
         assertEquals(10_000, book.takenCount());
         long grew = usedHeap() - before;
         assertTrue(grew < 16L << 20, "10,000 allocations in a /8 grew the heap by " + (grew >> 20) + " MiB");
-        AddressBook v6 = new AddressBook(Cidr.parse("fd00::/64"), Duration.ZERO, new IpamFixture.ManualClock());
+        AddressBook v6 = new AddressBook(Cidr.parse("fd00::/64"), Duration.ZERO, new ManualClock());
         assertEquals("fd00::1", s(v6.next()));
     }
 
@@ -96,7 +97,7 @@ class AddressBookTest {
     @Test
     void aStartHint_beginsMidRangeAndWrapsOnce() {
         AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/29"), Cidr.parse("10.0.0.0/29"),
-                java.math.BigInteger.valueOf(5), Duration.ZERO, new IpamFixture.ManualClock());
+                java.math.BigInteger.valueOf(5), Duration.ZERO, new ManualClock());
         assertEquals("10.0.0.5", s(book.next()));
         assertEquals("10.0.0.6", s(book.next()));
         assertEquals("10.0.0.1", s(book.next()), "past the end it wraps, skipping broadcast and network");
@@ -110,7 +111,7 @@ class AddressBookTest {
     @Test
     void aRange_isWhereAddressesComeFromAndPoolEdgesStayReserved() {
         AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Cidr.parse("10.0.0.252/30"),
-                java.math.BigInteger.ZERO, Duration.ZERO, new IpamFixture.ManualClock());
+                java.math.BigInteger.ZERO, Duration.ZERO, new ManualClock());
         assertEquals("10.0.0.252", s(book.next()));
         assertEquals("10.0.0.253", s(book.next()));
         assertEquals("10.0.0.254", s(book.next()));
@@ -119,7 +120,7 @@ class AddressBookTest {
 
     @Test
     void releasesLearnedFromTheStore_keepTheirOrderAndQuarantine() {
-        IpamFixture.ManualClock clock = new IpamFixture.ManualClock();
+        ManualClock clock = new ManualClock();
         AddressBook book = new AddressBook(Cidr.parse("10.0.0.0/24"), Duration.ofSeconds(30), clock);
         book.markReleased(Cidr.parseAddress("10.0.0.1"), clock.instant().minusSeconds(5));
         book.markReleased(Cidr.parseAddress("10.0.0.2"), clock.instant().minusSeconds(40));

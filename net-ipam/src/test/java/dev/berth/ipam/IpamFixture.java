@@ -1,5 +1,6 @@
 package dev.berth.ipam;
 
+import dev.berth.host.ManualClock;
 import dev.berth.kv.HostIdentity;
 import dev.berth.host.api.ipam.ReleaseAddressRequest;
 import dev.berth.host.api.ipam.ReleasePoolRequest;
@@ -11,11 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,29 +22,6 @@ import java.util.Map;
  * store per host. A manual clock moves quarantines and grace periods.
  */
 final class IpamFixture implements AutoCloseable {
-    static final class ManualClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-24T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     final Path dir;
     final ManualClock clock = new ManualClock();
     final String clusterUrl;

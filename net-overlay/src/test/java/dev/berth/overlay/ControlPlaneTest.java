@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.berth.host.ManualClock;
 import dev.berth.kv.KvStore;
 import dev.berth.kv.KvStores;
 import dev.berth.kv.Lease;

@@ -1,5 +1,6 @@
 package dev.berth.zfs;
 
+import dev.berth.host.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 @Tag("unit")
 class BackgroundTest {
     private final FakeZfs zfs = new FakeZfs();
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T08:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-24T08:00:00Z"));
     private final Volumes volumes;
 
     BackgroundTest() {

@@ -1,5 +1,6 @@
 package dev.berth.zfs;
 
+import dev.berth.host.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ class SnapshotCommandsTest {
     void fresh() {
         FakeZfs zfs = new FakeZfs();
         zfs.pool("tank");
-        volumes = new Volumes(zfs, "tank/berth", new MutableClock(Instant.parse("2026-11-24T08:00:00Z")),
+        volumes = new Volumes(zfs, "tank/berth", new ManualClock(Instant.parse("2026-11-24T08:00:00Z")),
                 Duration.ofMillis(1));
         volumes.ensureParent();
         volumes.create("web", CreateOptions.none());

@@ -1,5 +1,6 @@
 package dev.berth.zfs;
 
+import dev.berth.host.ManualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,14 +24,14 @@ import org.junit.jupiter.api.Test;
 @Tag("unit")
 class VolumesTest {
     private FakeZfs zfs;
-    private MutableClock clock;
+    private ManualClock clock;
     private Volumes volumes;
 
     @BeforeEach
     void fresh() {
         zfs = new FakeZfs();
         zfs.pool("tank");
-        clock = new MutableClock(Instant.parse("2026-11-24T08:00:00Z"));
+        clock = new ManualClock(Instant.parse("2026-11-24T08:00:00Z"));
         volumes = new Volumes(zfs, "tank/berth", clock, Duration.ofMillis(1));
         volumes.ensureParent();
     }

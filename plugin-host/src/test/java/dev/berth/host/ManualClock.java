@@ -1,4 +1,4 @@
-package dev.berth.overlay;
+package dev.berth.host;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,11 +6,19 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class ManualClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
+/** A clock tests move by hand (shared through this module's test-jar). */
+public final class ManualClock extends Clock {
+    private volatile Instant now;
 
-    void advance(Duration d) {
+    public ManualClock() {
+        this(Instant.parse("2026-11-24T00:00:00Z"));
+    }
+
+    public ManualClock(Instant start) {
+        this.now = start;
+    }
+
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
