@@ -28,6 +28,9 @@ import java.util.List;
  *     {@code /run/containerd} also stops dockerd from adopting a system containerd that all hosts would share.</li>
  * <li>daemon.json sets {@code cgroup-parent} (containers in {@code /berth-lab/hN/<id>}, found again by cleanup) and
  *     {@code deprecated-key-path} (otherwise all hosts share /etc/docker/key.json and report one engine ID).</li>
+ * <li>Only when asked ({@link LabSpec#clusterStore()}): daemon.json sets {@code cluster-store} (the lab's etcd) and
+ *     {@code cluster-advertise} (the host's underlay device), Docker 20.10's classic multi-host mode that its
+ *     built-in overlay needs outside swarm.</li>
  * </ul>
  */
 final class DockerHostProcess {
@@ -55,11 +58,16 @@ final class DockerHostProcess {
 
     /** Makes the host's directories and daemon.json, then launches dockerd (not waiting for it). Returns its PID. */
     static long start(LabLayout layout, LabHost host) {
+        return start(layout, host, false);
+    }
+
+    /** As {@link #start(LabLayout, LabHost)}, with Docker's classic cluster store on the lab's etcd when asked. */
+    static long start(LabLayout layout, LabHost host, boolean clusterStore) {
         for (Path dir : List.of(layout.dataRoot(host), host.pluginDir(), host.stateDir(), layout.execRoot(host),
                 layout.containerdRunDir(host))) {
             mkdirs(dir);
         }
-        write(layout.daemonJson(host), daemonJson(layout, host));
+        write(layout.daemonJson(host), daemonJson(layout, host, clusterStore));
         return Daemon.launch(argv(layout, host), layout.dockerLog(host));
     }
 
@@ -69,8 +77,21 @@ final class DockerHostProcess {
      * Where nothing serves there, only names outside the host's own containers fail, as they would anyway in the lab.
      */
     static String daemonJson(LabLayout layout, LabHost host) {
+        return daemonJson(layout, host, false);
+    }
+
+    /**
+     * As {@link #daemonJson(LabLayout, LabHost)}; with {@code clusterStore} also
+     * {@code "cluster-store": "etcd://10.99.0.254:2379", "cluster-advertise": "eth0:2376"}.
+     */
+    static String daemonJson(LabLayout layout, LabHost host, boolean clusterStore) {
+        String cluster = !clusterStore ? ""
+                : "  \"cluster-store\": \"" + LabLayout.CLUSTER_STORE_URL + "\",\n"
+                + "  \"cluster-advertise\": \"" + LabLayout.UNDERLAY_DEVICE + ":" + LabLayout.CLUSTER_ADVERTISE_PORT
+                + "\",\n";
         return "{\n  \"log-level\": \"info\",\n  \"cgroup-parent\": \"" + LabLayout.cgroupParent(host) + "\",\n"
                 + "  \"deprecated-key-path\": \"" + layout.keyFile(host) + "\",\n"
+                + cluster
                 + "  \"dns\": [\"" + host.underlayAddress() + "\"]\n}\n";
     }
 

@@ -47,8 +47,9 @@ public final class Lab {
     }
 
     /**
-     * Tears down any stale lab, then builds a fresh one: underlay, hosts, etcd when asked, {@code berth/testbox} on
-     * every host, then {@code installer} on every host. On any failure it tears down what it made and throws a
+     * Tears down any stale lab, then builds a fresh one: underlay, hosts (with Docker's classic cluster store on the
+     * lab's etcd when asked), etcd when asked, {@code berth/testbox} on every host, then {@code installer} on every
+     * host. On any failure it tears down what it made and throws a
      * {@link LabException} that says at which stage it failed and whether the teardown was clean.
      *
      * @return the hosts, in order h1..hN
@@ -89,7 +90,7 @@ public final class Lab {
             List<Long> pids = new ArrayList<>();
             for (LabHost host : hosts) {
                 progress.accept("starting dockerd for " + host.name());
-                long pid = DockerHostProcess.start(layout, host);
+                long pid = DockerHostProcess.start(layout, host, spec.clusterStore());
                 pids.add(pid);
                 state = state.withPid(host.name(), pid);
                 state.write(layout.stateFile());
@@ -114,7 +115,8 @@ public final class Lab {
                 installer.install(host, kv);
             }
             state.withStatus(LabState.RUNNING).write(layout.stateFile());
-            progress.accept("lab up: " + hosts.size() + " host(s)" + kv.map(u -> ", kv " + u).orElse(""));
+            progress.accept("lab up: " + hosts.size() + " host(s)" + kv.map(u -> ", kv " + u).orElse("")
+                    + (spec.clusterStore() ? ", Docker cluster store " + LabLayout.CLUSTER_STORE_URL : ""));
             return List.copyOf(hosts);
         } catch (RuntimeException e) {
             String rollback;
@@ -189,9 +191,43 @@ public final class Lab {
         return envLine(host(hostName));
     }
 
+    /**
+     * A host's dockerd log, {@code /var/lib/berth-lab/h1/dockerd.log}: the daemon's own lines and every managed
+     * plugin's stderr (so each Berth plugin call, with its duration). Gone after {@link #down()}.
+     */
+    public Path dockerLog(LabHost host) {
+        return layout.dockerLog(host);
+    }
+
     /** What {@link #down()} would still find on this machine, one line each; empty when it is clean. */
     public List<String> leftovers() {
         return new Cleanup(layout, progress).leftovers();
+    }
+
+    /**
+     * Restarts one host's dockerd as an operator would: SIGTERM, wait until it has exited (it stops its containers
+     * and plugins on the way), start it again with the same configuration, wait until it answers. Containers with a
+     * restart policy come back; managed plugins are started again by the daemon.
+     * Equivalent to: {@code kill -TERM $(cat /run/berth-lab/h1/docker.pid); ...; dockerd ... &}
+     */
+    public void restartDocker(LabHost host) {
+        LabState state = runningState().orElseThrow(() -> new LabException("no lab is running"));
+        Long pid = state.pids().get(host.name());
+        if (pid == null) {
+            throw new LabException("the lab has no dockerd recorded for " + host.name());
+        }
+        progress.accept("restarting dockerd on " + host.name());
+        dev.berth.exec.Command.of("kill", "-TERM", Long.toString(pid)).run();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (ProcTable.aliveNow(pid)) {
+            if (System.nanoTime() > deadline) {
+                throw new LabException("dockerd on " + host.name() + " (pid " + pid + ") did not stop within 60 s");
+            }
+            ProcTable.sleep(Duration.ofMillis(100));
+        }
+        long started = DockerHostProcess.start(layout, host);
+        runningState().orElse(state).withPid(host.name(), started).write(layout.stateFile());
+        DockerHostProcess.awaitReady(layout, host, started, DOCKER_START);
     }
 
     static String envLine(LabHost host) {

@@ -44,4 +44,9 @@ public record LabHost(String name, int index, String netns, String underlayAddre
         full.addAll(List.of(argv));
         return Command.of(full);
     }
+
+    /** PIDs of this host's processes (in its network namespace) whose command line contains {@code needle}. */
+    public List<Long> processes(String needle) {
+        return NetnsProcesses.find(netnsPath(), needle);
+    }
 }

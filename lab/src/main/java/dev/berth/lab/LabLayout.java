@@ -23,6 +23,12 @@ record LabLayout(Path varRoot, Path runRoot) {
     static final int ETCD_LOCAL_CLIENT_PORT = 23790;
     static final int ETCD_PEER_PORT = 23800;
     static final String KV_URL = "etcd://" + BRIDGE_ADDRESS + ":" + ETCD_CLIENT_PORT + "/berth";
+    /** Docker's classic cluster store (libkv, etcd's v2 API) on the lab's etcd, for {@link LabSpec#clusterStore()}. */
+    static final String CLUSTER_STORE_URL = "etcd://" + BRIDGE_ADDRESS + ":" + ETCD_CLIENT_PORT;
+    /** The name of each host's underlay device inside its namespace (the veth end {@link Underlay} names eth0). */
+    static final String UNDERLAY_DEVICE = "eth0";
+    /** The port dockerd advertises to the cluster store ({@code cluster-advertise eth0:2376}). */
+    static final int CLUSTER_ADVERTISE_PORT = 2376;
 
     /** Mount points in the root filesystem that each host covers with its own directory. */
     static final List<Path> HOST_MOUNT_POINTS =

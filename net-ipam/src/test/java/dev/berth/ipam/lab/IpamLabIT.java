@@ -181,7 +181,7 @@ class IpamLabIT {
     void aDeadHostsHolds_areReclaimedByTheOthers() throws Exception {
         LabHost dead = hosts.get(2);
         String deadId = HOST_IDS.get(dead.name());
-        for (long pid : LabProcesses.find(dead.netnsPath(), "dockerd")) {
+        for (long pid : dead.processes("dockerd")) {
             Command.of("kill", "-KILL", Long.toString(pid)).run();
         }
         Command.of("kill", "-KILL", Long.toString(pluginPid(dead))).run();
@@ -247,7 +247,7 @@ class IpamLabIT {
     }
 
     private static long pluginPidOrZero(LabHost h) {
-        List<Long> pids = LabProcesses.find(h.netnsPath(), "dev.berth.ipam.IpamPlugin");
+        List<Long> pids = h.processes("dev.berth.ipam.IpamPlugin");
         return pids.isEmpty() ? 0 : pids.get(0);
     }
 
