@@ -34,6 +34,11 @@ public final class PrefixView implements AutoCloseable {
     private final Listener listener;
     private final ScheduledExecutorService worker;
     private volatile Map<String, KeyValue> snapshot = Map.of();
+    /** The map behind {@link #snapshot}: copied (linear, it is sorted) and swapped, never changed in place. */
+    private TreeMap<String, KeyValue> entries = new TreeMap<>();
+    /** Watch batches not applied yet, in order; the worker applies all of them with one copy (guarded by itself). */
+    private final List<WatchEvent> pending = new ArrayList<>();
+    private boolean drainQueued;
     private volatile long revision;
     private volatile boolean closed;
     private Watch watch;
@@ -76,7 +81,14 @@ public final class PrefixView implements AutoCloseable {
         watch = store.watch(prefix, revision, new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events) {
-                worker.execute(() -> applyEvents(events));
+                synchronized (pending) {
+                    pending.addAll(events);
+                    if (drainQueued) {
+                        return; // the queued drain takes these too: one copy of the map for all of them
+                    }
+                    drainQueued = true;
+                }
+                worker.execute(PrefixView.this::drain);
             }
 
             @Override
@@ -93,8 +105,23 @@ public final class PrefixView implements AutoCloseable {
         });
     }
 
+    /**
+     * Applies every batch that arrived since the last drain at once. A copy of the map per batch made a burst of k
+     * changes to a prefix of n keys cost k copies of n (O(n^2) for a burst the size of the prefix); while the worker
+     * keeps up there is still one copy per batch, and when it falls behind the batches merge instead of queueing.
+     */
+    private void drain() {
+        List<WatchEvent> events;
+        synchronized (pending) {
+            events = new ArrayList<>(pending);
+            pending.clear();
+            drainQueued = false;
+        }
+        applyEvents(events);
+    }
+
     private void applyEvents(List<WatchEvent> events) {
-        Map<String, KeyValue> next = new TreeMap<>(snapshot);
+        TreeMap<String, KeyValue> next = new TreeMap<>(entries);
         List<WatchEvent> applied = new ArrayList<>();
         for (WatchEvent e : events) {
             if (e.revision() <= revision) {
@@ -109,6 +136,7 @@ public final class PrefixView implements AutoCloseable {
             applied.add(e);
         }
         if (!applied.isEmpty()) {
+            entries = next;
             snapshot = Collections.unmodifiableMap(next);
             listener.onChange(applied);
         }
@@ -134,7 +162,7 @@ public final class PrefixView implements AutoCloseable {
     }
 
     private void apply(Listing listing, boolean notify) {
-        Map<String, KeyValue> next = new TreeMap<>();
+        TreeMap<String, KeyValue> next = new TreeMap<>();
         listing.entries().forEach(kv -> next.put(kv.key(), kv));
         List<WatchEvent> diff = new ArrayList<>();
         for (KeyValue kv : next.values()) {
@@ -150,6 +178,7 @@ public final class PrefixView implements AutoCloseable {
                         listing.revision()));
             }
         }
+        entries = next;
         snapshot = Collections.unmodifiableMap(next);
         revision = listing.revision();
         if (notify && !diff.isEmpty()) {

@@ -36,6 +36,8 @@ public final class KernelDataplane implements Dataplane {
     private final InetAddress underlay;
     private final int underlayIndex;
     private final int mtu;
+    /** The VXLAN device's index once looked up (0: not yet); see {@link #onVxlan}. */
+    private volatile int vxIndex;
 
     /**
      * @param underlayIndex the device tunnelled traffic leaves by (0: by route)
@@ -74,6 +76,7 @@ public final class KernelDataplane implements Dataplane {
 
     /** Removes the network's devices (their FDB and neighbour entries go with them). */
     public void deleteNetwork() {
+        vxIndex = 0;
         for (String name : new String[] {vxlanName(), bridgeName()}) {
             try {
                 nl.linkDel(name);
@@ -129,20 +132,43 @@ public final class KernelDataplane implements Dataplane {
 
     @Override
     public void addPeer(Peer peer) {
-        int vx = nl.linkByName(vxlanName()).attrs().index();
         MacAddress mac = MacAddress.parse(peer.mac());
-        nl.neighReplace(Neigh.fdb(vx, mac).withDst(address(peer.vtep())));
-        if (peer.ipv4() != null) {
-            nl.neighReplace(Neigh.of(vx, address(peer.ipv4()), mac));
+        onVxlan(vx -> {
+            nl.neighReplace(Neigh.fdb(vx, mac).withDst(address(peer.vtep())));
+            if (peer.ipv4() != null) {
+                nl.neighReplace(Neigh.of(vx, address(peer.ipv4()), mac));
+            }
+            if (peer.ipv6() != null) {
+                nl.neighReplace(Neigh.of(vx, address(peer.ipv6()), mac));
+            }
+        });
+    }
+
+    /**
+     * Runs {@code entries} with the VXLAN device's index, looked up once and kept (a netlink round trip per peer
+     * was half the cost of programming a burst); looked up again when the kernel says the index is gone (the device
+     * was made anew).
+     */
+    private void onVxlan(java.util.function.IntConsumer entries) {
+        int vx = vxIndex;
+        if (vx == 0) {
+            vx = nl.linkByName(vxlanName()).attrs().index();
+            vxIndex = vx;
         }
-        if (peer.ipv6() != null) {
-            nl.neighReplace(Neigh.of(vx, address(peer.ipv6()), mac));
+        try {
+            entries.accept(vx);
+        } catch (NetlinkException e) {
+            if (e.kind() != NetlinkException.Kind.NOT_FOUND) {
+                throw e;
+            }
+            vxIndex = nl.linkByName(vxlanName()).attrs().index();
+            entries.accept(vxIndex);
         }
     }
 
     @Override
     public void removePeer(Peer peer) {
-        int vx = nl.linkFind(vxlanName()).map(l -> l.attrs().index()).orElse(0);
+        int vx = vxIndex != 0 ? vxIndex : nl.linkFind(vxlanName()).map(l -> l.attrs().index()).orElse(0);
         if (vx == 0) {
             return;
         }

@@ -81,15 +81,23 @@ final class NetworkRuntime implements AutoCloseable {
         }
     }
 
-    /** Re-reads what the kernel has (entries deleted or added by hand are noticed) and resyncs. */
-    private synchronized void repair() {
+    /**
+     * Re-reads what the kernel has (entries deleted or added by hand are noticed) and resyncs. The dump is taken
+     * outside the lock, so changes are not held up by it; one applied meanwhile may look missing in the dump and is
+     * then programmed once more, which is harmless (replace).
+     */
+    private void repair() {
+        List<Peer> kernel;
         try {
-            table.readopt(dataplane.programmedPeers());
+            kernel = dataplane.programmedPeers();
         } catch (RuntimeException e) {
             LOG.warn("network {}: reading the kernel's entries failed ({})", key, e.toString());
             return;
         }
-        resync();
+        synchronized (this) {
+            table.readopt(kernel);
+            resync();
+        }
     }
 
     private void report(int changed) {

@@ -88,7 +88,12 @@ public final class VniRegistry {
                 }
                 continue;
             }
-            int vni = claimVni(key, preferred);
+            int vni = claimVni(key, preferred, i < ATTEMPTS / 2);
+            if (vni < 0) {
+                // another host is creating this very network: its record follows its VNI claim within moments
+                pause(i);
+                continue;
+            }
             if (store.create(nk, encode(new NetworkRecord(vni, Map.of(host, now)))).isPresent()) {
                 return vni;
             }
@@ -195,7 +200,13 @@ public final class VniRegistry {
                 && store.compareAndDelete(vniKey(vni), cur.get().modRevision());
     }
 
-    private int claimVni(NetworkKey key, int preferred) {
+    /**
+     * Claims a VNI for {@code key}: {@code preferred} if free, else the first free one from a start derived from the
+     * key. Returns -1 when {@code yieldToCreator} and the key's first candidate is already claimed for this same key:
+     * another host is creating the network, and joining its record beats claiming a second VNI (with many hosts
+     * creating one network at once, claims otherwise grew with the square of the hosts).
+     */
+    private int claimVni(NetworkKey key, int preferred, boolean yieldToCreator) {
         byte[] owner = key.segment().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (preferred >= FIRST && preferred <= LAST && store.create(vniKey(preferred), owner).isPresent()) {
             return preferred;
@@ -204,12 +215,23 @@ public final class VniRegistry {
         int start = Math.floorMod(key.segment().hashCode(), span);
         for (int i = 0; i < ATTEMPTS * 16; i++) {
             int vni = FIRST + Math.floorMod(start + i, span);
-            if (store.create(vniKey(vni), key.segment().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                    .isPresent()) {
+            if (store.create(vniKey(vni), owner).isPresent()) {
                 return vni;
+            }
+            if (i == 0 && yieldToCreator && store.get(vniKey(vni))
+                    .map(kv -> java.util.Arrays.equals(kv.value(), owner)).orElse(false)) {
+                return -1;
             }
         }
         throw new IllegalStateException("no free VNI found near " + (FIRST + start));
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(Math.min(50, 2L << Math.min(attempt, 5)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static NetworkRecord decode(byte[] value) {
