@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * tells the {@link VniSweeper} which network holders are alive. A lease the store ended (an outage longer than its
  * TTL) is replaced, the presence key written again and {@code renewed} run (the driver republishes its endpoints).
  */
-final class HostLease {
+public final class HostLease {
     private static final Logger LOG = LoggerFactory.getLogger(HostLease.class);
     static final String PRESENCE = "overlay/hosts/";
     static final Duration TTL = Duration.ofSeconds(10);
@@ -23,20 +23,24 @@ final class HostLease {
     private final String hostId;
     private Lease lease;
     private Runnable renewed = () -> { };
+    private int replaced;
 
-    HostLease(KvStore store, String hostId) {
+    public HostLease(KvStore store, String hostId) {
         this.store = store;
         this.hostId = hostId;
     }
 
-    void onRenewed(Runnable r) {
+    public void onRenewed(Runnable r) {
         this.renewed = r;
     }
 
     /** The live lease, granted (and the presence key written) when there is none. */
-    synchronized Lease current() {
+    public synchronized Lease current() {
         if (lease == null || !lease.isAlive()) {
             boolean again = lease != null;
+            if (again) {
+                replaced++;
+            }
             Lease fresh = store.grantLease(TTL);
             store.put(PRESENCE + hostId, Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8),
                     fresh);
@@ -49,6 +53,11 @@ final class HostLease {
             }
         }
         return lease;
+    }
+
+    /** How many times a lease the store ended was replaced. */
+    public synchronized int replaced() {
+        return replaced;
     }
 
     /** Whether {@code host} has a live presence key. */

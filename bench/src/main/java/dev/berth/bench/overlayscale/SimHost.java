@@ -5,6 +5,7 @@ import dev.berth.host.PluginHost;
 import dev.berth.kv.HostIdentity;
 import dev.berth.kv.KvStores;
 import dev.berth.netlink.NetlinkHandle;
+import dev.berth.overlay.HostLease;
 import dev.berth.overlay.OverlayDriver;
 import dev.berth.overlay.Underlay;
 import java.io.IOException;
@@ -60,9 +61,9 @@ public final class SimHost implements AutoCloseable {
             local = new CountingKvStore(KvStores.embedded(dir.resolve("kv")));
             String hostId = HostIdentity.load(dir.resolve("host-id"));
             HostLease lease = new HostLease(cluster, hostId);
-            lease.get(); // the plugin's lease watchdog has one within 2 s of start, before Docker's first endpoint
+            lease.current(); // the plugin's lease watchdog has one within 2 s of start, before Docker's first endpoint
             driver = new OverlayDriver(nl, cluster, local, hostId, underlay.address(), underlay.index(),
-                    underlay.mtu(), lease, Clock.systemUTC());
+                    underlay.mtu(), lease::current, Clock.systemUTC());
             Path socket = dir.resolve("overlay.sock");
             PluginHost server = PluginHost.builder(PluginConfig.defaults(socket).withName("berth/overlay-sim-" + i))
                     .driver(driver).healthCheck(driver).start();
