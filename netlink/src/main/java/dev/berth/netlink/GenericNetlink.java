@@ -72,6 +72,21 @@ public final class GenericNetlink implements AutoCloseable {
         return socket.request(b, op);
     }
 
+    /**
+     * Sends a family's request and returns the attributes of each data message of the reply, in order: none for a
+     * command the kernel acknowledged, all of them for a dump (a dump the kernel marks interrupted is read again).
+     * {@code op} names the operation in errors, as a command line would: {@code "wg set wg0"}.
+     */
+    public List<GenlAttributes> execute(GenlRequest request, GenlFamily family, String op) {
+        List<GenlAttributes> out = new ArrayList<>();
+        for (NlMessage m : socket.request(request.builder, op)) {
+            if (m.type() == family.id()) {
+                out.add(new GenlAttributes(m.attributes(GenlCodec.GENL_HDR_LEN + family.headerSize())));
+            }
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         socket.close();
