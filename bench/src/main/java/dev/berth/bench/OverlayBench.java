@@ -156,7 +156,7 @@ public final class OverlayBench {
             Convergence.prepare(clients.get(n));
         }
         Map<Net, Convergence.Target> targets = new LinkedHashMap<>();
-        targets.put(BERTH, new Convergence.Target(h1, BERTH.name(), LinkWatch.labHost(h1), "bv"));
+        targets.put(BERTH, new Convergence.Target(h1, BERTH.name(), LinkWatch.labHost(h1), "vx"));
         targets.put(BUILTIN, new Convergence.Target(h1, BUILTIN.name(),
                 LinkWatch.dockerOverlay(h1, BUILTIN.name()), "br0"));
         List<Integer> fresh = freshHostNumbers(servers, clients);

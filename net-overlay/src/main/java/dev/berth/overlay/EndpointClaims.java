@@ -18,18 +18,41 @@ public final class EndpointClaims {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
+    /** The store prefix berth/overlay's endpoint records live under. */
+    public static final String OVERLAY_ROOT = "overlay/endpoints/";
+
     private final KvStore store;
+    private final String root;
 
+    /** Claims under {@link #OVERLAY_ROOT}, as berth/overlay does. */
     public EndpointClaims(KvStore store) {
+        this(store, OVERLAY_ROOT);
+    }
+
+    /**
+     * Claims under another root (such as {@code wireguard/endpoints/}, ending in '/'), so another driver's networks
+     * never mix with the overlay's even when their keys are equal.
+     */
+    public EndpointClaims(KvStore store, String root) {
+        if (root == null || !root.endsWith("/")) {
+            throw new IllegalArgumentException("an endpoint record root ends in '/': " + root);
+        }
         this.store = store;
+        this.root = root;
     }
 
+    /** berth/overlay's prefix for one network's endpoint records. */
     public static String prefix(NetworkKey key) {
-        return "overlay/endpoints/" + key.segment() + "/";
+        return OVERLAY_ROOT + key.segment() + "/";
     }
 
-    static String key(NetworkKey key, String ipv4) {
-        return prefix(key) + ipv4;
+    /** This instance's prefix for one network's endpoint records (the one to watch). */
+    public String prefixOf(NetworkKey key) {
+        return root + key.segment() + "/";
+    }
+
+    String key(NetworkKey key, String ipv4) {
+        return prefixOf(key) + ipv4;
     }
 
     /** Thrown when the address belongs to an endpoint of another host (or another endpoint of this one). */
@@ -76,7 +99,8 @@ public final class EndpointClaims {
         });
     }
 
-    static EndpointRecord decode(byte[] value) {
+    /** Reads a record as {@link #claim} wrote it. */
+    public static EndpointRecord decode(byte[] value) {
         try {
             return JSON.readValue(value, EndpointRecord.class);
         } catch (IOException e) {

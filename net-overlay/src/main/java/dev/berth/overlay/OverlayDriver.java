@@ -103,7 +103,8 @@ public final class OverlayDriver implements NetworkDriver, HealthCheck, AutoClos
 
     /**
      * The network's VNI changed while this host was away (every other holder deleted it and it was created again, or
-     * this host was swept as dead): new devices under the new VNI, this host's endpoints moved onto its bridge.
+     * this host was swept as dead): a new device under the new VNI. The endpoints' macvlans hang off the old device
+     * and go with it: their containers must be reconnected (`docker network disconnect/connect`), which is logged.
      */
     private synchronized void renumber(LocalState.NetworkState n, int vni) {
         LOG.warn("network {} has VNI {} in the store, not {} as here: moving its endpoints to new devices",
@@ -117,7 +118,8 @@ public final class OverlayDriver implements NetworkDriver, HealthCheck, AutoClos
         dp.ensureNetwork();
         for (LocalState.EndpointState e : local.endpoints()) {
             if (e.networkId().equals(n.networkId())) {
-                dp.adoptEndpoint(e.endpointId());
+                LOG.error("endpoint {} of network {} lost its interface with the old VNI: reconnect its container",
+                        e.endpointId(), n.key());
             }
         }
         local.put(new LocalState.NetworkState(n.networkId(), n.key(), vni, n.mtu()));
@@ -235,8 +237,8 @@ public final class OverlayDriver implements NetworkDriver, HealthCheck, AutoClos
         NetworkRuntime rt = runtime(request.networkId());
         LocalState.EndpointState e = local.endpoint(request.endpointId()).orElseThrow(
                 () -> new NotFoundException("endpoint " + request.endpointId() + " is unknown"));
-        KernelDataplane.EndpointDevices d = rt.dataplane.createEndpoint(request.endpointId(), MacAddress.parse(e.mac()));
-        return new JoinResponse(new InterfaceName(d.containerSide(), "eth"), "", "", List.of(), false);
+        String device = rt.dataplane.createEndpoint(request.endpointId(), MacAddress.parse(e.mac()));
+        return new JoinResponse(new InterfaceName(device, "eth"), "", "", List.of(), false);
     }
 
     @Override

@@ -72,6 +72,7 @@ class KernelDataplaneIT {
         String u2 = netns("u2");
         String c1 = netns("c1");
         String c2 = netns("c2");
+        String c3 = netns("c3");
         NetlinkHandle h1 = handle(u1);
         NetlinkHandle h2 = handle(u2);
         h1.linkAdd(Veth.pair("eth0", "eth0x").withPeerNetns(Netns.named(u2)));
@@ -93,6 +94,10 @@ class KernelDataplaneIT {
         }
         attach(h1, dp1.createEndpoint("ep1aaaaaaaaaaaa", mac1), c1, "10.200.0.2/24");
         attach(h2, dp2.createEndpoint("ep2bbbbbbbbbbbb", mac2), c2, "10.200.0.3/24");
+        attach(h1, dp1.createEndpoint("ep3cccccccccccc", MacAddress.parse("02:42:0a:c8:00:04")), c3,
+                "10.200.0.4/24");
+        CommandResult local = ping(c3, "10.200.0.2");
+        assertTrue(local.ok(), "two endpoints on one host reach each other (macvlan bridge mode): " + local.stdout());
 
         assertFalse(ping(c1, "10.200.0.3").ok(), "no peer programmed yet: nothing floods, nothing learns");
         Peer p2 = new Peer(5000, mac2.toString(), "10.200.0.3", null, "10.77.0.2");
@@ -108,16 +113,20 @@ class KernelDataplaneIT {
         assertFalse(ping(c1, "10.200.0.3").ok(), "a removed peer is unreachable");
         dp1.deleteEndpoint("ep1aaaaaaaaaaaa");
         dp1.deleteNetwork();
-        assertTrue(h1.linkFind(dp1.bridgeName()).isEmpty() && h1.linkFind(dp1.vxlanName()).isEmpty()
-                && h1.linkFind("veep1aaaaaaaa").isEmpty(), "deleting the network leaves no device behind");
+        assertTrue(h1.linkFind(dp1.vxlanName()).isEmpty()
+                && h1.linkFind(KernelDataplane.deviceOf("ep1aaaaaaaaaaaa")).isEmpty(),
+                "deleting the network leaves no device behind");
+        try (NetlinkHandle c = NetlinkHandle.open(Netns.named(c3))) {
+            assertTrue(c.linkFind("vcep3ccccccc").isEmpty(), "an endpoint's macvlan goes with its network");
+        }
         dp1.deleteNetwork(); // and again: nothing to do, no error
     }
 
-    private static void attach(NetlinkHandle host, KernelDataplane.EndpointDevices d, String container, String cidr) {
-        host.linkSetNs(d.containerSide(), Netns.named(container));
+    private static void attach(NetlinkHandle host, String device, String container, String cidr) {
+        host.linkSetNs(device, Netns.named(container));
         try (NetlinkHandle c = NetlinkHandle.open(Netns.named(container))) {
-            c.addrAdd(Address.of(c.linkByName(d.containerSide()).index(), cidr));
-            c.linkSetUp(d.containerSide());
+            c.addrAdd(Address.of(c.linkByName(device).index(), cidr));
+            c.linkSetUp(device);
         }
     }
 }

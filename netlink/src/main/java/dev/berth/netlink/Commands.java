@@ -57,6 +57,16 @@ final class Commands {
         return ip + " route show table " + (table == 0 ? "all" : Integer.toString(table));
     }
 
+    String rule(String verb, Rule r) {
+        return ip + (r.family() == Family.INET6 ? " -6" : "") + " rule " + verb
+                + (r.iifName() == null ? "" : " iif " + r.iifName()) + " lookup " + r.table()
+                + (r.priority() == 0 ? "" : " priority " + r.priority());
+    }
+
+    String ruleShow(Family f) {
+        return ip + (f == Family.INET6 ? " -6" : "") + " rule show";
+    }
+
     String neigh(String verb, Neigh n) {
         if (n.isFdb()) {
             return bridge + " fdb " + verb + " " + n.mac() + " dev #" + n.linkIndex()

@@ -5,7 +5,7 @@ package dev.berth.netlink;
  * {@link Bridge}, {@link Vxlan} and {@link Dummy} are typed; anything else reads as a {@link GenericLink} (a physical
  * NIC, loopback, or a kind this library does not model yet).
  */
-public sealed interface Link permits Veth, Bridge, Vxlan, Dummy, GenericLink {
+public sealed interface Link permits Veth, Bridge, Vxlan, Dummy, Macvlan, GenericLink {
     LinkAttrs attrs();
 
     /** {@code IFLA_INFO_KIND}: {@code "veth"}, {@code "bridge"}, ...; empty for a link without one (loopback, NICs). */

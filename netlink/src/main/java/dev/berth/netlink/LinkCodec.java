@@ -38,6 +38,7 @@ final class LinkCodec {
     static final int IFLA_VXLAN_PORT = 15;
     static final int IFLA_VXLAN_GROUP6 = 16;
     static final int IFLA_VXLAN_LOCAL6 = 17;
+    static final int IFLA_MACVLAN_MODE = 1;
 
     /** How a namespace given by path becomes a descriptor for {@code IFLA_NET_NS_FD}; the caller closes it later. */
     @FunctionalInterface
@@ -78,6 +79,10 @@ final class LinkCodec {
         } else if (link instanceof Vxlan x) {
             int data = b.nestStart(IFLA_INFO_DATA);
             vxlanData(b, x);
+            b.nestEnd(data);
+        } else if (link instanceof Macvlan m) {
+            int data = b.nestStart(IFLA_INFO_DATA);
+            b.attrU32(IFLA_MACVLAN_MODE, m.mode().value);
             b.nestEnd(data);
         }
         b.nestEnd(info);
@@ -208,6 +213,8 @@ final class LinkCodec {
                 return new Dummy(a);
             case "vxlan":
                 return parseVxlan(a, data);
+            case "macvlan":
+                return new Macvlan(a, Macvlan.Mode.of(data.u32(IFLA_MACVLAN_MODE, 0)));
             default:
                 return new GenericLink(a, kind);
         }

@@ -111,6 +111,26 @@ public interface Netlink extends AutoCloseable {
      */
     List<Route> routeList(Family family, int table);
 
+    // ---- policy routing rules
+
+    /**
+     * Adds a rule; {@code EXISTS} if an identical one is there. Equivalent to:
+     * {@code ip rule add [iif NAME] lookup TABLE [priority N]}.
+     */
+    void ruleAdd(Rule rule);
+
+    /**
+     * Deletes the first rule matching the family, table, interface and (unless 0) priority; {@code NOT_FOUND} if there
+     * is none. Equivalent to: {@code ip rule del [iif NAME] lookup TABLE [priority N]}.
+     */
+    void ruleDel(Rule rule);
+
+    /**
+     * The lookup rules of one family ({@link Family#ALL} for both), the kernel's defaults included. Equivalent to:
+     * {@code ip [-4|-6] rule show}.
+     */
+    List<Rule> ruleList(Family family);
+
     // ---- neighbours and the forwarding database
 
     /**

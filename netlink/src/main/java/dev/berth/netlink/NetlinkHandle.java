@@ -267,6 +267,32 @@ public final class NetlinkHandle implements Netlink {
         return out;
     }
 
+    // ---- rules
+
+    @Override
+    public void ruleAdd(Rule r) {
+        socket.request(RuleCodec.newRule(r), cmd.rule("add", r));
+    }
+
+    @Override
+    public void ruleDel(Rule r) {
+        socket.request(RuleCodec.delRule(r), cmd.rule("del", r));
+    }
+
+    @Override
+    public List<Rule> ruleList(Family family) {
+        List<Rule> out = new ArrayList<>();
+        for (NlMessage m : socket.request(RuleCodec.dumpRules(family), cmd.ruleShow(family))) {
+            if (m.type() == RuleCodec.RTM_NEWRULE) {
+                Rule r = RuleCodec.parse(m);
+                if (r != null && family.admits(r.family())) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
     // ---- neighbours
 
     @Override

@@ -511,6 +511,21 @@ public final class FakeNetlink implements Netlink {
     }
 
     @Override
+    public void ruleAdd(Rule r) {
+        tables.ruleAdd(r);
+    }
+
+    @Override
+    public void ruleDel(Rule r) {
+        tables.ruleDel(r);
+    }
+
+    @Override
+    public List<Rule> ruleList(Family family) {
+        return tables.ruleList(family);
+    }
+
+    @Override
     public void neighAdd(Neigh n) {
         tables.neighAdd(n, NeighCodec.Mode.ADD);
     }

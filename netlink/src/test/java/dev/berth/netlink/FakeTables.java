@@ -120,6 +120,59 @@ final class FakeTables {
         }
     }
 
+    // ---- rules: the kernel's defaults, then as added (kept in priority order, like the kernel's list)
+
+    private final List<Rule> rules = new ArrayList<>(List.of(
+            new Rule(Family.INET, null, 255, 0), new Rule(Family.INET, null, Route.TABLE_MAIN, Rule.PRIORITY_MAIN),
+            new Rule(Family.INET, null, 253, 32767),
+            new Rule(Family.INET6, null, 255, 0), new Rule(Family.INET6, null, Route.TABLE_MAIN, Rule.PRIORITY_MAIN)));
+
+    void ruleAdd(Rule r) {
+        synchronized (FakeNetlink.LOCK) {
+            String op = ns.begin(ns.cmd.rule("add", r));
+            int priority = r.priority();
+            if (priority == 0) {
+                // as the kernel: one below the second rule of the family (the first after "lookup local")
+                List<Rule> same = rules.stream().filter(x -> x.family() == r.family()).toList();
+                priority = same.size() > 1 && same.get(1).priority() > 0 ? same.get(1).priority() - 1 : 0;
+            }
+            Rule stored = new Rule(r.family(), r.iifName(), r.table(), priority);
+            if (rules.contains(stored)) {
+                throw FakeNetlink.fail(op, Errno.EEXIST, null);
+            }
+            int at = 0;
+            while (at < rules.size() && rules.get(at).priority() <= priority) {
+                at++;
+            }
+            rules.add(at, stored);
+            ns.done(op);
+        }
+    }
+
+    void ruleDel(Rule r) {
+        synchronized (FakeNetlink.LOCK) {
+            String op = ns.begin(ns.cmd.rule("del", r));
+            for (int i = 0; i < rules.size(); i++) {
+                Rule o = rules.get(i);
+                if (o.family() == r.family() && o.table() == r.table()
+                        && (r.iifName() == null || r.iifName().equals(o.iifName()))
+                        && (r.priority() == 0 || r.priority() == o.priority())) {
+                    rules.remove(i);
+                    ns.done(op);
+                    return;
+                }
+            }
+            throw FakeNetlink.fail(op, Errno.ENOENT, null);
+        }
+    }
+
+    List<Rule> ruleList(Family family) {
+        synchronized (FakeNetlink.LOCK) {
+            ns.begin(ns.cmd.ruleShow(family));
+            return rules.stream().filter(r -> family.admits(r.family())).toList();
+        }
+    }
+
     // ---- routes
 
     void routeAdd(Route r, boolean replace) {

@@ -258,6 +258,20 @@ public abstract class NetlinkContract {
     }
 
     @Test
+    void macvlan_inBridgeModeOnAVxlan_readsBack_andGoesWithItsLowerDevice() {
+        nl.linkAdd(Vxlan.of("vx42", 42));
+        int vx = index("vx42");
+        nl.linkAdd(Macvlan.bridge("mv0", vx).withAttrs(LinkAttrs.named("mv0").withParentIndex(vx)
+                .withMac(MacAddress.parse("02:42:0a:00:00:07"))));
+        Macvlan m = assertInstanceOf(Macvlan.class, nl.linkByName("mv0"));
+        assertEquals(Macvlan.Mode.BRIDGE, m.mode());
+        assertEquals(vx, m.attrs().parentIndex());
+        assertEquals(MacAddress.parse("02:42:0a:00:00:07"), m.attrs().mac());
+        nl.linkDel("vx42");
+        assertEquals(Set.of("lo"), names());
+    }
+
+    @Test
     void linkDel_ofTheUnderlayRemovesTheVxlan() {
         nl.linkAdd(Veth.pair("under0", "under1"));
         nl.linkAdd(Vxlan.of("vx42", 42).withUnderlayIndex(index("under0")));
@@ -325,6 +339,42 @@ public abstract class NetlinkContract {
         nl.addrAdd(Address.of(br, "10.60.0.1/24"));
         nl.linkDel("br0");
         assertTrue(nl.addrList(Family.ALL, br).isEmpty());
+    }
+
+    // ---- rules
+
+    @Test
+    void freshNamespace_hasTheDefaultRules() {
+        List<Rule> v4 = nl.ruleList(Family.INET);
+        assertTrue(v4.contains(new Rule(Family.INET, null, 255, 0)), v4.toString());
+        assertTrue(v4.contains(new Rule(Family.INET, null, Route.TABLE_MAIN, Rule.PRIORITY_MAIN)), v4.toString());
+        assertTrue(v4.stream().allMatch(r -> r.family() == Family.INET));
+    }
+
+    @Test
+    void ruleAdd_iifLookup_isListedAndDeleted() {
+        Rule r = Rule.iif("wv1234", 1042, 1100);
+        nl.ruleAdd(r);
+        assertTrue(nl.ruleList(Family.INET).contains(r), nl.ruleList(Family.INET).toString());
+        assertFalse(nl.ruleList(Family.INET6).contains(r));
+        assertKind(NetlinkException.Kind.EXISTS, () -> nl.ruleAdd(r));
+        Rule big = Rule.iif("wg0", 70_000, 1101);
+        nl.ruleAdd(big);
+        assertTrue(nl.ruleList(Family.ALL).contains(big));
+        nl.ruleDel(r);
+        assertFalse(nl.ruleList(Family.INET).contains(r));
+        assertTrue(nl.ruleList(Family.INET).contains(big));
+        assertKind(NetlinkException.Kind.NOT_FOUND, () -> nl.ruleDel(r));
+        nl.ruleDel(big);
+    }
+
+    @Test
+    void ruleAdd_withoutPriority_goesBeforeMain() {
+        nl.ruleAdd(Rule.iif("wv9", 1043, 0));
+        Rule got = nl.ruleList(Family.INET).stream().filter(x -> x.table() == 1043).findFirst().orElseThrow();
+        assertTrue(got.priority() > 0 && got.priority() < Rule.PRIORITY_MAIN, got.toString());
+        nl.ruleDel(Rule.iif("wv9", 1043, 0));
+        assertTrue(nl.ruleList(Family.INET).stream().noneMatch(x -> x.table() == 1043));
     }
 
     // ---- routes

@@ -31,6 +31,14 @@ public final class LinkWatch {
     private static final Pattern LINE = Pattern.compile("^\\[(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+)] \\d+: "
             + "(\\S+?)(?:@\\S+)?: <([^>]*)>.* master (\\S+)");
 
+    /**
+     * berth/overlay gives each endpoint a macvlan on the network's VXLAN device ({@code vc...@vx<vni>}), which has no
+     * host end: the moment it leaves the host's namespace for the container's is the nearest equivalent.
+     * {@code [2026-11-24T14:40:01.123456] Deleted 25: vcab12cd34ef5@vx4096: <BROADCAST,MULTICAST> ...}.
+     */
+    private static final Pattern MOVED = Pattern.compile("^\\[(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+)] "
+            + "Deleted \\d+: vc\\S*?@(\\S+?):");
+
     private final Process process;
     private final CompletableFuture<Instant> up = new CompletableFuture<>();
 
@@ -107,6 +115,10 @@ public final class LinkWatch {
     }
 
     static Optional<Instant> upTime(String line, String bridgePrefix) {
+        Matcher moved = MOVED.matcher(line);
+        if (moved.find() && moved.group(2).startsWith(bridgePrefix)) {
+            return Optional.of(LocalDateTime.parse(moved.group(1)).atZone(ZoneId.systemDefault()).toInstant());
+        }
         Matcher m = LINE.matcher(line);
         if (!m.find() || !m.group(4).startsWith(bridgePrefix)
                 || !List.of(m.group(3).split(",")).contains("LOWER_UP")) {
