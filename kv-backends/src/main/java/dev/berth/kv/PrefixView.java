@@ -81,6 +81,9 @@ public final class PrefixView implements AutoCloseable {
         watch = store.watch(prefix, revision, new WatchListener() {
             @Override
             public void onEvents(List<WatchEvent> events) {
+                if (closed) {
+                    return; // a late batch after close: nobody listens any more
+                }
                 synchronized (pending) {
                     pending.addAll(events);
                     if (drainQueued) {
@@ -88,7 +91,11 @@ public final class PrefixView implements AutoCloseable {
                     }
                     drainQueued = true;
                 }
-                worker.execute(PrefixView.this::drain);
+                try {
+                    worker.execute(PrefixView.this::drain);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // closed between the check above and here
+                }
             }
 
             @Override

@@ -13,7 +13,7 @@ import java.util.Map;
  * preshared key meaning none. {@link #failNext} makes the next matching call fail, for rollback tests.
  * {@link WireGuardContract} holds it to the same expectations as wireguard-go.
  */
-final class FakeWireGuard implements WireGuardControl {
+public final class FakeWireGuard implements WireGuardControl {
     private static final class Device {
         PrivateKey key;
         int port = 40000;
@@ -33,17 +33,27 @@ final class FakeWireGuard implements WireGuardControl {
     private String failPrefix;
 
     /** Adds an empty device, as creating the link would. */
-    synchronized FakeWireGuard add(String iface) {
+    public synchronized FakeWireGuard add(String iface) {
         devices.put(iface, new Device());
         return this;
     }
 
+    /** Removes a device, as deleting the link would; false if there was none. */
+    public synchronized boolean remove(String iface) {
+        return devices.remove(iface) != null;
+    }
+
+    /** Whether the device exists. */
+    public synchronized boolean has(String iface) {
+        return devices.containsKey(iface);
+    }
+
     /** The next call whose description ("wg set IFACE", "wg show IFACE") starts with {@code prefix} fails EINVAL. */
-    synchronized void failNext(String prefix) {
+    public synchronized void failNext(String prefix) {
         failPrefix = prefix;
     }
 
-    synchronized List<String> calls() {
+    public synchronized List<String> calls() {
         return List.copyOf(calls);
     }
 

@@ -37,6 +37,12 @@ final class Commands {
         return link("set dev " + name + " " + what);
     }
 
+    /** In sysctl's words, with this handle's namespace: {@code ip -n blue netns exec sysctl -w ...} is not quite it. */
+    String ipv4Conf(String name, int devconf, String value) {
+        return "sysctl" + (ip.length() > 2 ? " [" + ip.substring(3) + "]" : "") + " net.ipv4.conf." + name + "."
+                + Ipv4Conf.name(devconf) + (value == null ? "" : "=" + value);
+    }
+
     String addr(String verb, Address a) {
         return ip + " addr " + verb + " " + a.prefix() + " dev #" + a.linkIndex();
     }

@@ -153,6 +153,42 @@ final class LinkCodec {
         return b.attrString(IFLA_IFNAME, name);
     }
 
+    static final int IFLA_AF_SPEC = 26;
+    static final int IFLA_INET_CONF = 1;
+
+    /**
+     * {@code IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF { devconf: u32 } } }}: sets one IPv4 device setting (what
+     * {@code sysctl net.ipv4.conf.NAME.KEY=V} does through /proc).
+     */
+    static NlMessageBuilder setIpv4Conf(String name, int devconf, int value) {
+        NlMessageBuilder b = setLinkByName(name, 0, 0);
+        int af = b.nestStart(IFLA_AF_SPEC);
+        int inet = b.nestStart(Family.INET.number());
+        int conf = b.nestStart(IFLA_INET_CONF);
+        b.attrU32(devconf, value);
+        return b.nestEnd(conf).nestEnd(inet).nestEnd(af);
+    }
+
+    /**
+     * One IPv4 device setting from an {@code RTM_NEWLINK}: the kernel reports {@code IFLA_INET_CONF} as an array of
+     * u32 in host order, entry {@code devconf - 1}. -1 when the message has none (no IPv4 on the device).
+     */
+    static int ipv4Conf(NlMessage m, int devconf) {
+        NlAttribute af = m.attributes(IFINFOMSG_LEN).get(IFLA_AF_SPEC);
+        if (af == null) {
+            return -1;
+        }
+        NlAttribute inet = af.nested().get(Family.INET.number());
+        if (inet == null) {
+            return -1;
+        }
+        NlAttribute conf = inet.nested().get(IFLA_INET_CONF);
+        if (conf == null || conf.length() < devconf * 4) {
+            return -1;
+        }
+        return conf.value().getInt((devconf - 1) * 4);
+    }
+
     static NlMessageBuilder setLinkByIndex(int index) {
         NlMessageBuilder b = new NlMessageBuilder(RTM_SETLINK, 0);
         return ifinfomsg(b, index, 0, 0);

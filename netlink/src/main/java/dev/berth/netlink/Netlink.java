@@ -77,6 +77,15 @@ public interface Netlink extends AutoCloseable {
      */
     void linkSetNs(String name, Netns target);
 
+    /**
+     * Sets one per-device IPv4 setting ({@link Ipv4Conf}), over rtnetlink: works where /proc/sys is read-only.
+     * {@code NOT_FOUND} if there is no such link. Equivalent to: {@code sysctl -w net.ipv4.conf.NAME.KEY=VALUE}.
+     */
+    void linkSetIpv4Conf(String name, int devconf, int value);
+
+    /** Reads one per-device IPv4 setting. Equivalent to: {@code sysctl net.ipv4.conf.NAME.KEY}. */
+    int linkIpv4Conf(String name, int devconf);
+
     // ---- addresses
 
     /** Equivalent to: {@code ip addr add PREFIX [broadcast B] [scope S] [label L] [nodad] dev IFACE}. */

@@ -139,6 +139,35 @@ public final class NetlinkHandle implements Netlink {
     }
 
     @Override
+    public void linkSetIpv4Conf(String name, int devconf, int value) {
+        checkDevconf(devconf);
+        socket.request(LinkCodec.setIpv4Conf(name, devconf, value),
+                cmd.ipv4Conf(name, devconf, Integer.toString(value)));
+    }
+
+    @Override
+    public int linkIpv4Conf(String name, int devconf) {
+        checkDevconf(devconf);
+        String op = cmd.ipv4Conf(name, devconf, null);
+        for (NlMessage m : socket.request(LinkCodec.getLink(name), op)) {
+            if (m.type() == LinkCodec.RTM_NEWLINK) {
+                int v = LinkCodec.ipv4Conf(m, devconf);
+                if (v < 0) {
+                    throw new NetlinkException(op, Errno.ENOENT, "the link reports no IPv4 settings");
+                }
+                return v;
+            }
+        }
+        throw new NetlinkException(op, Errno.ENODEV, "no RTM_NEWLINK in the reply");
+    }
+
+    private static void checkDevconf(int devconf) {
+        if (devconf < 1 || devconf > Ipv4Conf.MAX) {
+            throw new IllegalArgumentException("an IPV4_DEVCONF index is 1.." + Ipv4Conf.MAX + ", not " + devconf);
+        }
+    }
+
+    @Override
     public void linkSetMtu(String name, int mtu) {
         socket.request(LinkCodec.setLinkByName(name, 0, 0).attrU32(LinkCodec.IFLA_MTU, mtu),
                 cmd.linkSet(name, "mtu " + mtu));

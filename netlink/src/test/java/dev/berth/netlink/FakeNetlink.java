@@ -349,6 +349,31 @@ public final class FakeNetlink implements Netlink {
         }
     }
 
+    /** Per link index: IPv4 device settings changed from their default of 0. */
+    private final Map<Integer, Map<Integer, Integer>> ipv4Conf = new HashMap<>();
+
+    @Override
+    public void linkSetIpv4Conf(String name, int devconf, int value) {
+        synchronized (LOCK) {
+            String op = begin(cmd.ipv4Conf(name, devconf, Integer.toString(value)));
+            Link l = need(op, name);
+            if (devconf < 1 || devconf > Ipv4Conf.MAX) {
+                throw new IllegalArgumentException("an IPV4_DEVCONF index is 1.." + Ipv4Conf.MAX);
+            }
+            ipv4Conf.computeIfAbsent(l.index(), i -> new HashMap<>()).put(devconf, value);
+            done(op);
+        }
+    }
+
+    @Override
+    public int linkIpv4Conf(String name, int devconf) {
+        synchronized (LOCK) {
+            String op = begin(cmd.ipv4Conf(name, devconf, null));
+            Link l = need(op, name);
+            return ipv4Conf.getOrDefault(l.index(), Map.of()).getOrDefault(devconf, 0);
+        }
+    }
+
     @Override
     public void linkSetMtu(String name, int mtu) {
         synchronized (LOCK) {

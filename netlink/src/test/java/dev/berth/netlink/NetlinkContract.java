@@ -341,6 +341,20 @@ public abstract class NetlinkContract {
         assertTrue(nl.addrList(Family.ALL, br).isEmpty());
     }
 
+    // ---- per-device IPv4 settings
+
+    @Test
+    void linkSetIpv4Conf_setsProxyArp_overNetlink() {
+        nl.linkAdd(Veth.pair("pa0", "pa1"));
+        assertEquals(0, nl.linkIpv4Conf("pa0", Ipv4Conf.PROXY_ARP));
+        nl.linkSetIpv4Conf("pa0", Ipv4Conf.PROXY_ARP, 1);
+        assertEquals(1, nl.linkIpv4Conf("pa0", Ipv4Conf.PROXY_ARP));
+        assertEquals(0, nl.linkIpv4Conf("pa1", Ipv4Conf.PROXY_ARP), "only that device");
+        nl.linkSetIpv4Conf("pa0", Ipv4Conf.PROXY_ARP, 0);
+        assertEquals(0, nl.linkIpv4Conf("pa0", Ipv4Conf.PROXY_ARP));
+        assertKind(NetlinkException.Kind.NOT_FOUND, () -> nl.linkSetIpv4Conf("nope0", Ipv4Conf.PROXY_ARP, 1));
+    }
+
     // ---- rules
 
     @Test

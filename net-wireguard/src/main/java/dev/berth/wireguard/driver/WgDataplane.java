@@ -1,0 +1,41 @@
+package dev.berth.wireguard.driver;
+
+import dev.berth.wireguard.PublicKey;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The kernel side of one berth/wireguard network on this host: its WireGuard device, its routing table and policy
+ * rules, its local endpoints (veth pairs) and its peers (one per remote host). {@link KernelWgDataplane} is the real
+ * one, over netlink and a {@link dev.berth.wireguard.WireGuardControl}.
+ */
+public interface WgDataplane {
+    /**
+     * Makes the device (if missing: also after wireguard-go stopped with the plugin), gives it the host key and the
+     * listen port, the MTU, brings it up, and adds the table's catch-all and the device's rule. Idempotent.
+     */
+    void ensureNetwork();
+
+    /** Removes the device, the table's routes and every rule of the network; absent pieces are fine. */
+    void deleteNetwork();
+
+    /** The veth pair of a local endpoint, its /32 route in the table and its rule; returns the container side. */
+    String createEndpoint(String endpointId, String ipv4);
+
+    /** Removes a local endpoint's veth pair (its route goes with it) and its rule; absent pieces are fine. */
+    void deleteEndpoint(String endpointId, String ipv4);
+
+    /**
+     * Makes the device's peers and the table's remote routes equal to {@code peers}: peers not listed are removed,
+     * changed ones updated; peers and routes already right are not touched (sessions stay up).
+     */
+    void syncPeers(Map<PublicKey, RemoteHost> peers);
+
+    /** One remote host of the network: where its device listens and its endpoints' addresses there. */
+    record RemoteHost(InetSocketAddress endpoint, List<String> ipv4s) {
+        public RemoteHost {
+            ipv4s = List.copyOf(ipv4s);
+        }
+    }
+}

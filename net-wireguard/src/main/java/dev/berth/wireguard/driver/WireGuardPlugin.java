@@ -1,0 +1,144 @@
+package dev.berth.wireguard.driver;
+
+import dev.berth.host.Env;
+import dev.berth.host.PluginLauncher;
+import dev.berth.kv.HostIdentity;
+import dev.berth.kv.KvException;
+import dev.berth.kv.KvStore;
+import dev.berth.kv.KvStores;
+import dev.berth.netlink.NetlinkHandle;
+import dev.berth.overlay.HostLease;
+import dev.berth.overlay.Underlay;
+import dev.berth.wireguard.Backend;
+import dev.berth.wireguard.Backends;
+import dev.berth.wireguard.GenlControl;
+import dev.berth.wireguard.KernelLinks;
+import dev.berth.wireguard.KeyPair;
+import dev.berth.wireguard.KeyStore;
+import dev.berth.wireguard.UapiControl;
+import dev.berth.wireguard.UserspaceLinks;
+import dev.berth.wireguard.WireGuardControl;
+import dev.berth.wireguard.WireGuardLinks;
+import java.net.DatagramSocket;
+import java.net.SocketException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code berth/wireguard} plugin process. Settings: {@code BERTH_KV} (cluster store; empty = the embedded store,
+ * one host), {@code BERTH_WG_BACKEND} (kernel|userspace|auto), {@code BERTH_WG_UNDERLAY} (device or address peers
+ * reach this host by; empty = the default route's device), {@code BERTH_WG_PORTS} (default 51820-52819),
+ * {@code BERTH_HOST_ID_FILE}, {@code BERTH_WG_KEYS} (default /var/lib/berth/wireguard),
+ * {@code BERTH_WG_LOCAL_STORE} (default embedded:///var/lib/berth/wireguard/kv). Networks come back in the background
+ * after start, their wireguard-go devices started again.
+ */
+public final class WireGuardPlugin {
+    private static final Logger LOG = LoggerFactory.getLogger(WireGuardPlugin.class);
+
+    private WireGuardPlugin() {
+    }
+
+    public static void main(String[] args) {
+        PluginLauncher.serve(config -> List.of(start(System.getenv())));
+    }
+
+    static WireGuardDriver start(Map<String, String> env) {
+        String hostId = HostIdentity.load(Path.of(Env.text(env, "BERTH_HOST_ID_FILE", "/var/lib/berth/host-id")));
+        KeyPair keys = new KeyStore(Path.of(Env.text(env, "BERTH_WG_KEYS", "/var/lib/berth/wireguard")))
+                .loadOrCreate("host");
+        KvStore local = KvStores.open(Env.text(env, "BERTH_WG_LOCAL_STORE", "embedded:///var/lib/berth/wireguard/kv"));
+        String kv = Env.text(env, "BERTH_KV", "");
+        KvStore cluster = kv.isBlank() ? local : KvStores.open(kv);
+        NetlinkHandle nl = NetlinkHandle.open();
+        Underlay underlay;
+        try {
+            underlay = Underlay.find(nl, env.get("BERTH_WG_UNDERLAY"));
+        } catch (IllegalArgumentException e) {
+            // net-overlay's Underlay names its own variable
+            throw new IllegalArgumentException(e.getMessage().replace("BERTH_OVERLAY_UNDERLAY", "BERTH_WG_UNDERLAY"),
+                    e);
+        }
+        Backends.Selection backend = Backends.detect(env, Backends.system());
+        WireGuardControl wg;
+        WireGuardLinks links;
+        if (backend.backend() == Backend.KERNEL) {
+            wg = GenlControl.open();
+            links = new KernelLinks(nl);
+        } else {
+            UapiControl uapi = new UapiControl();
+            wg = uapi;
+            links = new UserspaceLinks(backend.userspaceBinary(), null, Path.of("/run/berth/wireguard"), uapi,
+                    Duration.ofSeconds(10));
+        }
+        int[] ports = ports(Env.text(env, "BERTH_WG_PORTS", "51820-52819"));
+        HostLease lease = new HostLease(cluster, hostId);
+        WireGuardDriver driver = new WireGuardDriver(nl, links, wg, cluster,
+                local, new WireGuardDriver.Settings(hostId, keys, underlay.address(), underlay.mtu(), ports[0],
+                ports[1], WireGuardPlugin::canBind), lease::current);
+        lease.onRenewed(driver::republish);
+        ScheduledExecutorService background = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "berth-wireguard-background");
+            t.setDaemon(true);
+            return t;
+        });
+        Thread restore = new Thread(() -> {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    driver.restore();
+                    return;
+                } catch (KvException e) {
+                    LOG.warn("restoring networks failed ({}); trying again", e.getMessage());
+                    sleep(Math.min(10_000, 500L << Math.min(attempt, 5)));
+                }
+            }
+        }, "berth-wireguard-restore");
+        restore.setDaemon(true);
+        restore.start();
+        background.scheduleWithFixedDelay(() -> {
+            try {
+                lease.current();
+            } catch (KvException e) {
+                LOG.warn("the store is unreachable ({}); records are republished when it is back", e.getMessage());
+            }
+        }, 2, 2, TimeUnit.SECONDS);
+        LOG.info("berth/wireguard: host {}, public key {}, backend {} ({}), underlay {} ({}, mtu {})", hostId,
+                keys.publicKey().base64(), backend.backend(), backend.reason(), underlay.device(),
+                underlay.address().getHostAddress(), underlay.mtu());
+        return driver;
+    }
+
+    /** "LOW-HIGH" or one port. */
+    static int[] ports(String spec) {
+        try {
+            String[] p = spec.trim().split("-");
+            int low = Integer.parseInt(p[0].trim());
+            int high = p.length > 1 ? Integer.parseInt(p[1].trim()) : low;
+            return new int[] {low, high};
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("BERTH_WG_PORTS must be LOW-HIGH, such as 51820-52819: " + spec, e);
+        }
+    }
+
+    private static boolean canBind(int port) {
+        try (DatagramSocket s = new DatagramSocket(port)) {
+            return true;
+        } catch (SocketException e) {
+            return false;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
