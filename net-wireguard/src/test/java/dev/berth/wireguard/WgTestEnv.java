@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  *       its namespaces.</li>
  * </ul>
  */
-final class WgTestEnv implements AutoCloseable {
+public final class WgTestEnv implements AutoCloseable {
     static final String NETNS_PREFIX = "berth-wgtest-";
     static final String IFACE_PREFIX = "bwgt";
     static final Path SOCKET_DIR = UapiControl.DEFAULT_SOCKET_DIR;
@@ -65,7 +65,8 @@ final class WgTestEnv implements AutoCloseable {
 
     // ---- installation
 
-    static void installWireguardGo() {
+    /** Also used by the lab test ({@code dev.berth.wireguard.lab.WireGuardLabIT}). */
+    public static void installWireguardGo() {
         if (haveCurrentTools()) {
             return;
         }
