@@ -100,9 +100,10 @@ public final class PluginHandler extends Handler.Abstract {
             err = mapped.message();
             body = json.write(new ErrorResponse(err));
         }
-        send(response, callback, code, MEDIA_TYPE, body);
+        // counted before the reply leaves: a client that reads /metrics right after its call sees the call
         long took = System.nanoTime() - started;
         metrics.record(method, code, took);
+        send(response, callback, code, MEDIA_TYPE, body);
         log(method.equals(Metrics.UNKNOWN) ? httpMethod + " " + truncate(path, 80) : method, code, took, ids, err);
         return true;
     }
