@@ -19,8 +19,22 @@ final class HostRecords {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    /** {@code publicKey} base64 as wg(8) prints it; {@code endpoint} "underlay-ip:port". */
-    record HostRecord(@JsonProperty("publicKey") String publicKey, @JsonProperty("endpoint") String endpoint) {
+    /**
+     * {@code publicKey} base64 as wg(8) prints it; {@code endpoint} "underlay-ip:port". Key rotation (README, "Key
+     * rotation"): {@code nextPublicKey} is the key this host is rotating to (null when none: step "announce");
+     * {@code announced} lists the other hosts' next keys this host has added as peers without allowed IPs (the ack
+     * the rotating host waits for). Both are absent in records of older versions.
+     */
+    record HostRecord(@JsonProperty("publicKey") String publicKey, @JsonProperty("endpoint") String endpoint,
+                      @JsonProperty("nextPublicKey") String nextPublicKey,
+                      @JsonProperty("announced") java.util.List<String> announced) {
+        HostRecord {
+            announced = announced == null ? java.util.List.of() : java.util.List.copyOf(announced);
+        }
+
+        HostRecord(String publicKey, String endpoint) {
+            this(publicKey, endpoint, null, java.util.List.of());
+        }
     }
 
     private final KvStore store;

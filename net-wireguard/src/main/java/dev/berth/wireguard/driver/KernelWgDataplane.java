@@ -38,7 +38,8 @@ public final class KernelWgDataplane implements WgDataplane {
     private final Netlink nl;
     private final WireGuardLinks links;
     private final WireGuardControl wg;
-    private final PrivateKey key;
+    private volatile PrivateKey key;
+    private final dev.berth.wireguard.PresharedKey psk;
     private final String device;
     private final int table;
     private final int port;
@@ -46,6 +47,13 @@ public final class KernelWgDataplane implements WgDataplane {
 
     public KernelWgDataplane(Netlink nl, WireGuardLinks links, WireGuardControl wg, PrivateKey key,
                              String device, int table, int port, int mtu) {
+        this(nl, links, wg, key, device, table, port, mtu, null);
+    }
+
+    /** With the network's preshared key ({@code psk}, null for none), set on every peer. */
+    public KernelWgDataplane(Netlink nl, WireGuardLinks links, WireGuardControl wg, PrivateKey key,
+                             String device, int table, int port, int mtu, dev.berth.wireguard.PresharedKey psk) {
+        this.psk = psk == null ? dev.berth.wireguard.PresharedKey.NONE : psk;
         this.nl = nl;
         this.links = links;
         this.wg = wg;
@@ -135,10 +143,12 @@ public final class KernelWgDataplane implements WgDataplane {
             List<IpPrefix> ips = h.ipv4s().stream().map(ip -> IpPrefix.parse(ip + "/32")).toList();
             remote.addAll(ips);
             PeerState had = state.peer(k).orElse(null);
-            if (had == null || !h.endpoint().equals(had.endpoint()) || had.persistentKeepalive() != KEEPALIVE
+            int keepalive = h.announced() ? 0 : KEEPALIVE;
+            if (had == null || !h.endpoint().equals(had.endpoint()) || had.persistentKeepalive() != keepalive
+                    || !psk.equals(had.presharedKey())
                     || !new HashSet<>(had.allowedIps()).equals(new HashSet<>(ips))) {
-                changes.add(PeerConfig.of(k).withEndpoint(h.endpoint()).withPersistentKeepalive(KEEPALIVE)
-                        .withReplaceAllowedIps(true).withAllowedIps(ips));
+                changes.add(PeerConfig.of(k).withEndpoint(h.endpoint()).withPersistentKeepalive(keepalive)
+                        .withPresharedKey(psk).withReplaceAllowedIps(true).withAllowedIps(ips));
             }
         });
         if (!changes.isEmpty()) {
@@ -160,6 +170,12 @@ public final class KernelWgDataplane implements WgDataplane {
                 nl.routeReplace(route(p.address().getHostAddress()).withOif(index));
             }
         }
+    }
+
+    @Override
+    public void switchKey(PrivateKey next) {
+        key = next; // first: a later ensureNetwork (restore) gives the device this key even if the call below fails
+        wg.configure(device, DeviceConfig.unchanged().withPrivateKey(next));
     }
 
     private Route route(String ipv4) {

@@ -32,10 +32,27 @@ public interface WgDataplane {
      */
     void syncPeers(Map<PublicKey, RemoteHost> peers);
 
-    /** One remote host of the network: where its device listens and its endpoints' addresses there. */
-    record RemoteHost(InetSocketAddress endpoint, List<String> ipv4s) {
+    /**
+     * Key rotation, step "switch": gives the device {@code next} as its private key (sessions in progress keep
+     * decrypting; the next packet to each peer starts a handshake with the new key).
+     */
+    void switchKey(dev.berth.wireguard.PrivateKey next);
+
+    /**
+     * One remote host of the network: where its device listens and its endpoints' addresses there.
+     * {@code announced}: the host's next key during a rotation (step "announce"), a peer with no allowed IPs and
+     * <em>no</em> persistent keepalive: a keepalive would make this host send a handshake initiation to a key the
+     * other host does not hold yet, and that futile initiation holds back the next one by WireGuard's 5 s
+     * REKEY_TIMEOUT, which stalled traffic for seconds after the commit in our measurement (README). The commit sets
+     * the keepalive with the allowed IPs.
+     */
+    record RemoteHost(InetSocketAddress endpoint, List<String> ipv4s, boolean announced) {
         public RemoteHost {
             ipv4s = List.copyOf(ipv4s);
+        }
+
+        public RemoteHost(InetSocketAddress endpoint, List<String> ipv4s) {
+            this(endpoint, ipv4s, false);
         }
     }
 }

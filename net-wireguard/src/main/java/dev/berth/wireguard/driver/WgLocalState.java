@@ -26,7 +26,12 @@ final class WgLocalState {
 
     record NetworkState(@JsonProperty("networkId") String networkId, @JsonProperty("key") String key,
                         @JsonProperty("device") String device, @JsonProperty("table") int table,
-                        @JsonProperty("port") int port, @JsonProperty("mtu") int mtu) {
+                        @JsonProperty("port") int port, @JsonProperty("mtu") int mtu,
+                        @JsonProperty("psk") String psk) {
+        /** Without a preshared key. */
+        NetworkState(String networkId, String key, String device, int table, int port, int mtu) {
+            this(networkId, key, device, table, port, mtu, null);
+        }
     }
 
     record EndpointState(@JsonProperty("endpointId") String endpointId, @JsonProperty("networkId") String networkId,

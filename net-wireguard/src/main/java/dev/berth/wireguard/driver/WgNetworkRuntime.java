@@ -45,6 +45,9 @@ final class WgNetworkRuntime implements AutoCloseable {
     private final PrefixView endpoints;
     private final ScheduledFuture<?> repair;
     private volatile boolean started;
+    /** Key rotation: the other hosts' next keys this host has applied as peers, and who to tell when it changes. */
+    private volatile java.util.Set<String> announced = java.util.Set.of();
+    private volatile Runnable onAnnounced = () -> { };
 
     WgNetworkRuntime(NetworkKey key, WgLocalState.NetworkState state, WgDataplane dataplane, KvStore cluster,
                      EndpointClaims claims, String hostId) {
@@ -78,13 +81,82 @@ final class WgNetworkRuntime implements AutoCloseable {
             return;
         }
         try {
-            dataplane.syncPeers(wanted(hosts.snapshot().values(), endpoints.snapshot().values(), hostId));
+            java.util.Collection<KeyValue> hostRecords = hosts.snapshot().values();
+            dataplane.syncPeers(wanted(hostRecords, endpoints.snapshot().values(), hostId));
+            java.util.Set<String> now = nextKeys(hostRecords, hostId);
+            if (!now.equals(announced)) {
+                // the ack of step "announce": published in this host's record, off this thread (the store's
+                // watch thread may be the caller)
+                announced = now;
+                Runnable r = onAnnounced;
+                REPAIR.execute(() -> {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("network {}: publishing the announced keys failed ({}); retried", key, e.toString());
+                        announced = java.util.Set.of("?retry");
+                    }
+                });
+            }
         } catch (RuntimeException e) {
             LOG.warn("network {}: programming peers failed ({}); retried at the next change", key, e.toString());
         }
     }
 
-    /** Remote hosts with a host record, each with the addresses its endpoint records hold. Pure. */
+    /** Called (on another thread) when the set of announced next keys changed: republish this host's record. */
+    void onAnnounced(Runnable r) {
+        this.onAnnounced = r;
+    }
+
+    /** The other hosts' next keys this host has added as peers (the value of its record's {@code announced}). */
+    java.util.List<String> announced() {
+        return announced.stream().filter(k -> !k.startsWith("?")).sorted().toList();
+    }
+
+    /**
+     * Key rotation: the other live hosts of this network (a host record under its lease) that have not (yet)
+     * {@code announced} {@code nextKey}, or that still list it when {@code announcedWanted} is false (not committed).
+     */
+    java.util.Set<String> hostsWhere(String nextKey, boolean announcedWanted) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (KeyValue kv : hosts.snapshot().values()) {
+            String host = kv.key().substring(kv.key().lastIndexOf('/') + 1);
+            if (host.equals(hostId)) {
+                continue;
+            }
+            try {
+                if (HostRecords.decode(kv.value()).announced().contains(nextKey) != announcedWanted) {
+                    out.add(host);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("skipping an unreadable host record at {}: {}", kv.key(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The next keys ({@code nextPublicKey}) of the other hosts' records. Pure. */
+    static java.util.Set<String> nextKeys(Iterable<KeyValue> hostRecords, String self) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (KeyValue kv : hostRecords) {
+            String host = kv.key().substring(kv.key().lastIndexOf('/') + 1);
+            try {
+                HostRecords.HostRecord r = HostRecords.decode(kv.value());
+                if (!host.equals(self) && r.nextPublicKey() != null && !r.nextPublicKey().equals(r.publicKey())) {
+                    out.add(PublicKey.fromBase64(r.nextPublicKey()).base64());
+                }
+            } catch (RuntimeException e) {
+                // unreadable: wanted() logs it
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Remote hosts with a host record, each with the addresses its endpoint records hold; a host that announces a
+     * {@code nextPublicKey} also gets that key as a second peer, same endpoint, no allowed IPs (rotation step
+     * "announce"; "commit" is the record's {@code publicKey} becoming that key). Pure.
+     */
     static Map<PublicKey, WgDataplane.RemoteHost> wanted(Iterable<KeyValue> hostRecords,
                                                          Iterable<KeyValue> endpointRecords, String self) {
         Map<String, List<String>> ips = new HashMap<>();
@@ -106,8 +178,12 @@ final class WgNetworkRuntime implements AutoCloseable {
             }
             try {
                 HostRecords.HostRecord r = HostRecords.decode(kv.value());
+                InetSocketAddress at = endpoint(r.endpoint());
                 out.put(PublicKey.fromBase64(r.publicKey()),
-                        new WgDataplane.RemoteHost(endpoint(r.endpoint()), ips.getOrDefault(host, List.of())));
+                        new WgDataplane.RemoteHost(at, ips.getOrDefault(host, List.of())));
+                if (r.nextPublicKey() != null && !r.nextPublicKey().equals(r.publicKey())) {
+                    out.putIfAbsent(PublicKey.fromBase64(r.nextPublicKey()), new WgDataplane.RemoteHost(at, List.of(), true));
+                }
             } catch (RuntimeException e) {
                 LOG.warn("skipping an unreadable host record at {}: {}", kv.key(), e.getMessage());
             }

@@ -75,6 +75,14 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
     private final Settings s;
     private final Supplier<Lease> lease;
     private final Map<String, WgNetworkRuntime> networks = new ConcurrentHashMap<>();
+    /** The key pair in force on this host's devices (changes at a rotation's "switch"). */
+    private volatile KeyPair keys;
+    /** The key this host is rotating to, published as {@code nextPublicKey} until the switch; null otherwise. */
+    private volatile KeyPair next;
+    /** Where the private key in force is kept (rotation stores the new one there first); null: rotation refused. */
+    private volatile dev.berth.wireguard.KeyStore keyStore;
+    private volatile String keyName = "host";
+    private final java.util.concurrent.locks.ReentrantLock rotating = new java.util.concurrent.locks.ReentrantLock();
 
     public WireGuardDriver(Netlink nl, WireGuardLinks links, WireGuardControl wg, KvStore cluster,
                            KvStore localStore, Settings settings, Supplier<Lease> lease) {
@@ -87,6 +95,18 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
         this.hostRecords = new HostRecords(cluster);
         this.s = settings;
         this.lease = lease;
+        this.keys = settings.keys();
+    }
+
+    /** Enables key rotation: {@code store}'s key {@code name} is the one in force (as the plugin loaded it). */
+    public void useKeyStore(dev.berth.wireguard.KeyStore store, String name) {
+        this.keyStore = store;
+        this.keyName = name;
+    }
+
+    /** The public key in force on this host's devices. */
+    public dev.berth.wireguard.PublicKey publicKey() {
+        return keys.publicKey();
     }
 
     /**
@@ -104,7 +124,7 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
                 dp.ensureNetwork();
                 NetworkKey key = new NetworkKey(n.key());
                 publishHost(key, n);
-                networks.put(n.networkId(), new WgNetworkRuntime(key, n, dp, cluster, claims, s.hostId()));
+                networks.put(n.networkId(), runtime(key, n, dp));
             } catch (KvException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -164,6 +184,7 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
         if (mtu < 576 || mtu > 65_000) {
             throw new BadRequestException(MTU_OPTION + " " + mtu + " is out of range (576..65000)");
         }
+        String psk = psk(generic);
         for (WgLocalState.NetworkState n : local.networks()) {
             if (n.key().equals(key.value()) && !n.networkId().equals(request.networkId())) {
                 throw new ConflictException("network " + key + " exists on this host already (network "
@@ -171,7 +192,7 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
             }
         }
         WgLocalState.NetworkState n = new WgLocalState.NetworkState(request.networkId(), key.value(),
-                WgNames.device(s.hostId(), key), WgNames.table(key), freePort(), mtu);
+                WgNames.device(s.hostId(), key), WgNames.table(key), freePort(), mtu, psk);
         WgDataplane dp = dataplane(n);
         try {
             dp.ensureNetwork();
@@ -180,7 +201,7 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
                 return null;
             });
             local.put(n);
-            networks.put(request.networkId(), new WgNetworkRuntime(key, n, dp, cluster, claims, s.hostId()));
+            networks.put(request.networkId(), runtime(key, n, dp));
         } catch (RuntimeException e) {
             String rollback = "rolled back";
             try {
@@ -297,8 +318,236 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
     private void publishHost(NetworkKey key, WgLocalState.NetworkState n) {
         String address = s.underlayAddress() instanceof Inet4Address ? s.underlayAddress().getHostAddress()
                 : "[" + s.underlayAddress().getHostAddress() + "]";
-        hostRecords.publish(key, s.hostId(), new HostRecords.HostRecord(s.keys().publicKey().base64(),
-                address + ":" + n.port()), lease.get());
+        WgNetworkRuntime rt = networks.get(n.networkId());
+        KeyPair nextKeys = next;
+        hostRecords.publish(key, s.hostId(), new HostRecords.HostRecord(keys.publicKey().base64(),
+                address + ":" + n.port(), nextKeys == null ? null : nextKeys.publicKey().base64(),
+                rt == null ? List.of() : rt.announced()), lease.get());
+    }
+
+    private WgNetworkRuntime runtime(NetworkKey key, WgLocalState.NetworkState n, WgDataplane dp) {
+        WgNetworkRuntime rt = new WgNetworkRuntime(key, n, dp, cluster, claims, s.hostId());
+        rt.onAnnounced(() -> {
+            if (networks.get(n.networkId()) == rt) {
+                publishHost(key, n);
+            }
+        });
+        return rt;
+    }
+
+    static final String PSK_OPTION = "berth.wireguard.psk";
+
+    /** The network's preshared key option, checked: base64 of exactly 32 bytes; null when not given. */
+    static String psk(Map<String, String> generic) {
+        String v = generic.get(PSK_OPTION);
+        if (v == null) {
+            return null;
+        }
+        byte[] raw;
+        try {
+            raw = java.util.Base64.getDecoder().decode(v.trim());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(PSK_OPTION + " must be the base64 of 32 bytes (wg genpsk), and it is not "
+                    + "base64");
+        }
+        if (raw.length != 32) {
+            throw new BadRequestException(PSK_OPTION + " must be the base64 of 32 bytes (wg genpsk), not "
+                    + raw.length + " bytes");
+        }
+        if (dev.berth.wireguard.PresharedKey.of(raw).isNone()) {
+            throw new BadRequestException(PSK_OPTION + " of all zeros means no key: leave the option out instead");
+        }
+        return dev.berth.wireguard.PresharedKey.of(raw).base64();
+    }
+
+    /** What a rotation did. */
+    public record Rotation(dev.berth.wireguard.PublicKey oldKey, dev.berth.wireguard.PublicKey newKey,
+                           java.util.Set<String> notAnnounced, java.util.Set<String> notCommitted) {
+    }
+
+    /**
+     * Rotates this host's key across every network, without dropping sessions (README, "Key rotation"):
+     * <ol>
+     *   <li>a new key pair is generated and stored in the key store first (it is the key a restart uses from then
+     *       on);</li>
+     *   <li>each network's host record gets {@code nextPublicKey}; every other host adds it as a peer without
+     *       allowed IPs and acks by listing it in its own record's {@code announced} ("announce"). This waits for
+     *       every live host's ack, at most {@code timeout};</li>
+     *   <li>every device of this host gets the new private key ("switch"), and the records {@code publicKey=new,
+     *       nextPublicKey=null}: the other hosts move the allowed IPs and remove the old peer in one configure call
+     *       ("commit"). This waits (again at most {@code timeout}) until no host lists the key as announced.</li>
+     * </ol>
+     * Hosts that did not ack in time are switched anyway: they then commit in one step when they see the record, as
+     * after a restart, at the cost of a short gap for them. One rotation at a time.
+     */
+    public Rotation rotateKey(java.time.Duration timeout, java.util.function.Consumer<String> progress) {
+        dev.berth.wireguard.KeyStore ks = keyStore;
+        if (ks == null) {
+            throw new IllegalStateException("key rotation needs the key store (useKeyStore)");
+        }
+        if (!rotating.tryLock()) {
+            throw new IllegalStateException("a key rotation is already running on this host");
+        }
+        try {
+            KeyPair old = keys;
+            KeyPair fresh = dev.berth.wireguard.Keys.generate();
+            ks.store(keyName, fresh.privateKey()); // first: from here on a restart uses the new key (README)
+            progress.accept("stored the new key " + fresh.publicKey().base64() + "; announcing it");
+            String nextB64 = fresh.publicKey().base64();
+            synchronized (this) {
+                next = fresh;
+                republishHosts();
+            }
+            java.util.Set<String> missing = waitFor(timeout, () -> pending(nextB64, true));
+            progress.accept(missing.isEmpty() ? "every peer host announced the new key; switching"
+                    : "no announce from " + missing + " within " + timeout + "; switching anyway");
+            synchronized (this) {
+                keys = fresh;
+                for (WgNetworkRuntime rt : networks.values()) {
+                    try {
+                        rt.dataplane.switchKey(fresh.privateKey());
+                    } catch (RuntimeException e) {
+                        // the device keeps the old key; the repair below gives it the stored one at the next restore
+                        LOG.error("network {}: switching the key failed: {}", rt.key, e.toString());
+                    }
+                }
+                next = null;
+                republishHosts();
+            }
+            java.util.Set<String> uncommitted = waitFor(timeout, () -> pending(nextB64, false));
+            progress.accept(uncommitted.isEmpty() ? "every peer host committed the new key"
+                    : "not committed yet by " + uncommitted + " (they will at their next sync)");
+            return new Rotation(old.publicKey(), fresh.publicKey(), missing, uncommitted);
+        } finally {
+            rotating.unlock();
+        }
+    }
+
+    /** {@code wireguard/rotate/<host-id>}: a request to rotate that host's key ({@code berth wireguard rotate-key}). */
+    public static final String ROTATE_REQUESTS = "wireguard/rotate/";
+    /** {@code wireguard/rotate-status/<host-id>}: {id, state running|done|failed, publicKey, message}. */
+    public static final String ROTATE_STATUS = "wireguard/rotate-status/";
+
+    /** A rotation request or status, as the CLI writes and reads it. */
+    public record RotateStatus(@com.fasterxml.jackson.annotation.JsonProperty("id") String id,
+                               @com.fasterxml.jackson.annotation.JsonProperty("state") String state,
+                               @com.fasterxml.jackson.annotation.JsonProperty("publicKey") String publicKey,
+                               @com.fasterxml.jackson.annotation.JsonProperty("message") String message) {
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind
+            .ObjectMapper().configure(com.fasterxml.jackson.databind.DeserializationFeature
+                    .FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /**
+     * Watches {@code wireguard/rotate/<this host>}: each request (a JSON {id}, any new id) runs {@link #rotateKey}
+     * in the background, reports its progress in {@code wireguard/rotate-status/<this host>}, then deletes the
+     * request. A request written while the plugin was down is served when it starts. Close to stop.
+     */
+    public AutoCloseable serveRotationRequests(java.time.Duration timeout) {
+        String requestKey = ROTATE_REQUESTS + s.hostId();
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "berth-wireguard-rotate");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.atomic.AtomicReference<String> last = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<dev.berth.kv.PrefixView> view =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable check = () -> {
+            dev.berth.kv.PrefixView v = view.get();
+            dev.berth.kv.KeyValue kv = v == null ? null : v.snapshot().get(requestKey);
+            if (kv == null) {
+                return;
+            }
+            String id;
+            try {
+                id = JSON.readValue(kv.value(), RotateStatus.class).id();
+            } catch (java.io.IOException | RuntimeException e) {
+                id = "rev-" + kv.modRevision();
+            }
+            String rid = id == null ? "rev-" + kv.modRevision() : id;
+            if (rid.equals(last.getAndSet(rid))) {
+                return;
+            }
+            long rev = kv.modRevision();
+            worker.execute(() -> serveRotation(rid, requestKey, rev, timeout));
+        };
+        view.set(dev.berth.kv.PrefixView.start(cluster, requestKey, changes -> check.run()));
+        check.run();
+        return () -> {
+            view.get().close();
+            worker.shutdownNow();
+        };
+    }
+
+    private void serveRotation(String id, String requestKey, long requestRevision, java.time.Duration timeout) {
+        String statusKey = ROTATE_STATUS + s.hostId();
+        java.util.function.BiConsumer<String, String> status = (state, message) -> {
+            try {
+                cluster.put(statusKey, JSON.writeValueAsBytes(new RotateStatus(id, state, keys.publicKey().base64(),
+                        message)));
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("cannot write the rotation status: {}", e.toString());
+            }
+        };
+        try {
+            status.accept("running", "rotation requested");
+            Rotation r = rotateKey(timeout, m -> {
+                LOG.info("key rotation {}: {}", id, m);
+                status.accept("running", m);
+            });
+            status.accept("done", "now in force: " + r.newKey().base64() + " (was " + r.oldKey().base64() + ")"
+                    + (r.notAnnounced().isEmpty() ? "" : "; switched without the ack of " + r.notAnnounced())
+                    + (r.notCommitted().isEmpty() ? "" : "; not committed yet by " + r.notCommitted()));
+        } catch (RuntimeException e) {
+            LOG.error("key rotation {} failed: {}", id, e.toString());
+            status.accept("failed", e.getMessage());
+        } finally {
+            try {
+                cluster.compareAndDelete(requestKey, requestRevision);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot remove the rotation request: {}", e.toString());
+            }
+        }
+    }
+
+    private void republishHosts() {
+        for (WgNetworkRuntime rt : networks.values()) {
+            try {
+                store(() -> {
+                    publishHost(rt.key, rt.state);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.error("publishing network {} failed: {}", rt.key, e.getMessage());
+            }
+        }
+    }
+
+    private java.util.Set<String> pending(String nextKey, boolean announcedWanted) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (WgNetworkRuntime rt : networks.values()) {
+            out.addAll(rt.hostsWhere(nextKey, announcedWanted));
+        }
+        return out;
+    }
+
+    private static java.util.Set<String> waitFor(java.time.Duration timeout,
+                                                 Supplier<java.util.Set<String>> pending) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            java.util.Set<String> p = pending.get();
+            if (p.isEmpty() || System.nanoTime() > end) {
+                return p;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return p;
+            }
+        }
     }
 
     private void claim(NetworkKey key, WgLocalState.EndpointState e) {
@@ -335,8 +584,8 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
     }
 
     private WgDataplane dataplane(WgLocalState.NetworkState n) {
-        return new KernelWgDataplane(nl, links, wg, s.keys().privateKey(), n.device(), n.table(), n.port(),
-                n.mtu());
+        return new KernelWgDataplane(nl, links, wg, keys.privateKey(), n.device(), n.table(), n.port(),
+                n.mtu(), n.psk() == null ? null : dev.berth.wireguard.PresharedKey.fromBase64(n.psk()));
     }
 
     static Map<String, String> generic(Map<String, Object> options) {

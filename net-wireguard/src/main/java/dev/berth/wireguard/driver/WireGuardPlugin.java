@@ -51,8 +51,9 @@ public final class WireGuardPlugin {
 
     static WireGuardDriver start(Map<String, String> env) {
         String hostId = HostIdentity.load(Path.of(Env.text(env, "BERTH_HOST_ID_FILE", "/var/lib/berth/host-id")));
-        KeyPair keys = new KeyStore(Path.of(Env.text(env, "BERTH_WG_KEYS", "/var/lib/berth/wireguard")))
-                .loadOrCreate("host");
+        KeyStore keyStore = new KeyStore(Path.of(Env.text(env, "BERTH_WG_KEYS", "/var/lib/berth/wireguard")));
+        KeyPair keys = keyStore.loadOrCreate("host");
+        Duration rotateEvery = duration(Env.text(env, "BERTH_WG_ROTATE_EVERY", ""), "BERTH_WG_ROTATE_EVERY");
         KvStore local = KvStores.open(Env.text(env, "BERTH_WG_LOCAL_STORE", "embedded:///var/lib/berth/wireguard/kv"));
         String kv = Env.text(env, "BERTH_KV", "");
         KvStore cluster = kv.isBlank() ? local : KvStores.open(kv);
@@ -83,6 +84,7 @@ public final class WireGuardPlugin {
                 local, new WireGuardDriver.Settings(hostId, keys, underlay.address(), underlay.mtu(), ports[0],
                 ports[1], WireGuardPlugin::canBind), lease::current);
         lease.onRenewed(driver::republish);
+        driver.useKeyStore(keyStore, "host");
         ScheduledExecutorService background = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "berth-wireguard-background");
             t.setDaemon(true);
@@ -101,6 +103,27 @@ public final class WireGuardPlugin {
         }, "berth-wireguard-restore");
         restore.setDaemon(true);
         restore.start();
+        Thread rotations = new Thread(() -> {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    driver.serveRotationRequests(ROTATE_ACK_TIMEOUT);
+                    return;
+                } catch (KvException e) {
+                    sleep(Math.min(10_000, 500L << Math.min(attempt, 5)));
+                }
+            }
+        }, "berth-wireguard-rotate-watch");
+        rotations.setDaemon(true);
+        rotations.start();
+        if (rotateEvery != null) {
+            background.scheduleWithFixedDelay(() -> {
+                try {
+                    driver.rotateKey(ROTATE_ACK_TIMEOUT, m -> LOG.info("periodic key rotation: {}", m));
+                } catch (RuntimeException e) {
+                    LOG.error("periodic key rotation failed: {}", e.toString());
+                }
+            }, rotateEvery.toMillis(), rotateEvery.toMillis(), TimeUnit.MILLISECONDS);
+        }
         background.scheduleWithFixedDelay(() -> {
             try {
                 lease.current();
@@ -112,6 +135,33 @@ public final class WireGuardPlugin {
                 keys.publicKey().base64(), backend.backend(), backend.reason(), underlay.device(),
                 underlay.address().getHostAddress(), underlay.mtu());
         return driver;
+    }
+
+    /** How long a rotation waits for the peer hosts' acks (announce, then commit) before going on without them. */
+    static final Duration ROTATE_ACK_TIMEOUT = Duration.ofSeconds(10);
+
+    /** "24h", "30m", "90s", "2d"; empty or "off" = null (no periodic rotation). At least one minute. */
+    static Duration duration(String spec, String name) {
+        String v = spec.trim().toLowerCase(java.util.Locale.ROOT);
+        if (v.isEmpty() || v.equals("off") || v.equals("0")) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([smhd])").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + " must be a number and a unit s|m|h|d (such as 24h) or off: "
+                    + spec);
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException(name + " " + spec + " is shorter than a minute");
+        }
+        return d;
     }
 
     /** "LOW-HIGH" or one port. */
