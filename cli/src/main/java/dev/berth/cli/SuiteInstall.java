@@ -60,7 +60,10 @@ final class SuiteInstall {
     Map<String, PluginInstaller.Outcome> install(DockerCli docker, Optional<String> kv) {
         PluginInstaller installer = new PluginInstaller(docker);
         Map<String, PluginInstaller.Outcome> outcomes = new LinkedHashMap<>();
-        for (Bundle b : bundles()) {
+        // services first: a plugin may use its service from its first call (berth/wireguard its wireguard-go keeper)
+        List<Bundle> ordered = new ArrayList<>(bundles());
+        ordered.sort(java.util.Comparator.comparing(b -> b.descriptor().isService() ? 0 : 1));
+        for (Bundle b : ordered) {
             Map<String, String> settings = new LinkedHashMap<>();
             if (b.descriptor().env().stream().anyMatch(e -> e.name().equals("BERTH_KV"))) {
                 settings.put("BERTH_KV", kv.orElse(""));

@@ -27,7 +27,7 @@ public final class UapiControl implements WireGuardControl {
     public static final Path DEFAULT_SOCKET_DIR = Path.of("/var/run/wireguard");
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Path socketDir;
+    private final java.util.List<Path> socketDirs;
     private final Duration timeout;
 
     public UapiControl() {
@@ -35,16 +35,34 @@ public final class UapiControl implements WireGuardControl {
     }
 
     public UapiControl(Path socketDir, Duration timeout) {
-        this.socketDir = socketDir;
+        this(java.util.List.of(socketDir), timeout);
+    }
+
+    /**
+     * A control that finds a device's socket in the first of {@code socketDirs} holding it: the plugin's devices
+     * may be served by the wireguard-go keeper (its sockets in a directory shared with the plugin) or by wireguard-go
+     * processes of its own (in {@code /var/run/wireguard}).
+     */
+    public UapiControl(java.util.List<Path> socketDirs, Duration timeout) {
+        if (socketDirs.isEmpty()) {
+            throw new IllegalArgumentException("no socket directory");
+        }
+        this.socketDirs = java.util.List.copyOf(socketDirs);
         this.timeout = timeout;
     }
 
-    /** The control socket of device {@code iface}. */
+    /** The control socket of device {@code iface}: where it exists, else in the first directory. */
     public Path socket(String iface) {
         if (iface.isEmpty() || iface.length() > 15 || iface.contains("/") || iface.startsWith(".")) {
             throw new IllegalArgumentException("not an interface name: '" + iface + "'");
         }
-        return socketDir.resolve(iface + ".sock");
+        for (Path dir : socketDirs) {
+            Path p = dir.resolve(iface + ".sock");
+            if (java.nio.file.Files.exists(p)) {
+                return p;
+            }
+        }
+        return socketDirs.get(0).resolve(iface + ".sock");
     }
 
     @Override

@@ -27,6 +27,14 @@ public final class ModuleBundles {
 
     /** As {@link #build(Path, String, Path)} with the dependency jars in another directory of the module. */
     public static Bundle build(Path moduleDir, String libDir, String artifactId, Path out) {
+        return build(moduleDir, libDir, artifactId, "src/main/plugin/plugin.json", out);
+    }
+
+    /**
+     * As {@link #build(Path, String, String, Path)} with another descriptor of the module (a second bundle from the
+     * same classes, such as a service beside its plugin).
+     */
+    public static Bundle build(Path moduleDir, String libDir, String artifactId, String descriptor, Path out) {
         try {
             Files.createDirectories(out);
             Path classesJar = out.resolve(artifactId + "-classes.jar");
@@ -38,7 +46,7 @@ public final class ModuleBundles {
                         .forEach(jars::add);
             }
             jars.add(classesJar);
-            PluginDescriptor d = PluginDescriptor.read(moduleDir.resolve("src/main/plugin/plugin.json"));
+            PluginDescriptor d = PluginDescriptor.read(moduleDir.resolve(descriptor));
             return new BundleBuilder(RuntimeImage.fromBuildJdk()).build(d, jars, List.of(), out.resolve("bundle"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

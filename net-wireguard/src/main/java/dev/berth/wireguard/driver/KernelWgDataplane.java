@@ -70,15 +70,37 @@ public final class KernelWgDataplane implements WgDataplane {
 
     @Override
     public void ensureNetwork() {
+        DeviceState had = null;
         if (!links.exists(device)) {
             links.create(device);
+        } else {
+            had = wg.read(device);
         }
-        wg.configure(device, DeviceConfig.unchanged().withPrivateKey(key).withListenPort(port));
+        // only what differs: wireguard-go rebinds its socket on every listen_port set, which would drop a packet or
+        // two of a device that kept running through a plugin restart
+        DeviceConfig changes = DeviceConfig.unchanged();
+        if (had == null || !key.equals(had.privateKey())) {
+            changes = changes.withPrivateKey(key);
+        }
+        if (had == null || had.listenPort() != port) {
+            changes = changes.withListenPort(port);
+        }
+        wg.configure(device, changes);
         nl.linkSetMtu(device, mtu);
         nl.linkSetUp(device);
         nl.routeReplace(new Route(Family.INET, null, null, 0, table, Route.SCOPE_UNIVERSE, Route.PROTO_BOOT,
                 Route.TYPE_UNREACHABLE, 0, null));
         addRule(device);
+    }
+
+    @Override
+    public boolean deviceReady() {
+        if (!links.exists(device)) {
+            return false;
+        }
+        DeviceState st = wg.read(device);
+        return key.equals(st.privateKey()) && st.listenPort() == port
+                && nl.linkFind(device).map(l -> l.attrs().up()).orElse(false);
     }
 
     @Override

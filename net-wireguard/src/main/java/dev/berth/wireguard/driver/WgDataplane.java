@@ -20,6 +20,12 @@ public interface WgDataplane {
     /** Removes the device, the table's routes and every rule of the network; absent pieces are fine. */
     void deleteNetwork();
 
+    /**
+     * True when the device is there with this host's key, its port and up: false after its wireguard-go process died
+     * and the keeper started a bare one again ({@link #ensureNetwork} and a peer sync then repair it).
+     */
+    boolean deviceReady();
+
     /** The veth pair of a local endpoint, its /32 route in the table and its rule; returns the container side. */
     String createEndpoint(String endpointId, String ipv4);
 

@@ -134,6 +134,26 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
         republishEndpoints();
     }
 
+    /**
+     * Each network's device checked (every few seconds): one whose wireguard-go exited and was started again bare by
+     * the keeper, or that lost its key, port or up state, gets them back and its peers again. Cheap: one read per
+     * device.
+     */
+    public synchronized void repairDevices() {
+        for (WgNetworkRuntime rt : networks.values()) {
+            try {
+                if (!rt.dataplane.deviceReady()) {
+                    LOG.warn("network {}: its WireGuard device lost its setup (wireguard-go restarted?); repairing",
+                            rt.key);
+                    rt.dataplane.ensureNetwork();
+                    rt.sync();
+                }
+            } catch (RuntimeException e) {
+                LOG.error("network {}: repairing its device failed ({}); tried again", rt.key, e.toString());
+            }
+        }
+    }
+
     /** Publishes every host and endpoint record again (after the lease they were under ended). */
     public void republish() {
         for (WgNetworkRuntime rt : networks.values()) {

@@ -19,6 +19,9 @@ import dev.berth.wireguard.UapiControl;
 import dev.berth.wireguard.UserspaceLinks;
 import dev.berth.wireguard.WireGuardControl;
 import dev.berth.wireguard.WireGuardLinks;
+import dev.berth.wireguard.keeper.DeviceKeeperMain;
+import dev.berth.wireguard.keeper.KeeperDir;
+import dev.berth.wireguard.keeper.KeeperLinks;
 import java.net.DatagramSocket;
 import java.net.SocketException;
 import java.nio.file.Path;
@@ -73,10 +76,20 @@ public final class WireGuardPlugin {
             wg = GenlControl.open();
             links = new KernelLinks(nl);
         } else {
-            UapiControl uapi = new UapiControl();
-            wg = uapi;
-            links = new UserspaceLinks(backend.userspaceBinary(), null, Path.of("/run/berth/wireguard"), uapi,
+            // the keeper's devices have their sockets in a host directory both containers mount; the plugin's
+            // own (while no keeper runs) in its /var/run/wireguard
+            Path sockets = Path.of(Env.text(env, "BERTH_WG_SOCKETS", "/var/lib/berth/wireguard/sockets"));
+            UapiControl uapi = new UapiControl(List.of(sockets, UapiControl.DEFAULT_SOCKET_DIR),
                     Duration.ofSeconds(10));
+            wg = uapi;
+            UserspaceLinks own = new UserspaceLinks(backend.userspaceBinary(), null, Path.of("/run/berth/wireguard"),
+                    new UapiControl(), Duration.ofSeconds(10));
+            KeeperDir keeper = new KeeperDir(Path.of(Env.text(env, "BERTH_WG_KEEPER_DIR",
+                    DeviceKeeperMain.DEFAULT_DIR)));
+            links = new KeeperLinks(keeper, uapi, own, Duration.ofSeconds(15), LOG::warn);
+            LOG.info("userspace devices: {}", keeper.keeperAlive()
+                    ? "served by the wireguard-go keeper (berth-wireguard-go); they outlive plugin restarts"
+                    : "no wireguard-go keeper runs yet; until one does, devices run inside this plugin");
         }
         int[] ports = ports(Env.text(env, "BERTH_WG_PORTS", "51820-52819"));
         HostLease lease = new HostLease(cluster, hostId);
@@ -124,6 +137,7 @@ public final class WireGuardPlugin {
                 }
             }, rotateEvery.toMillis(), rotateEvery.toMillis(), TimeUnit.MILLISECONDS);
         }
+        background.scheduleWithFixedDelay(driver::repairDevices, 5, 5, TimeUnit.SECONDS);
         background.scheduleWithFixedDelay(() -> {
             try {
                 lease.current();

@@ -1,0 +1,254 @@
+package dev.berth.bench;
+
+import dev.berth.bench.overlay.Convergence;
+import dev.berth.bench.overlay.Endpoint;
+import dev.berth.bench.overlay.Stats;
+import dev.berth.bench.overlay.Throughput;
+import dev.berth.exec.Command;
+import dev.berth.exec.CommandResult;
+import dev.berth.lab.Lab;
+import dev.berth.lab.LabHost;
+import dev.berth.lab.LabSpec;
+import dev.berth.packaging.Bundle;
+import dev.berth.packaging.BundleBuilder;
+import dev.berth.packaging.ModuleBundles;
+import dev.berth.packaging.PluginInstaller;
+import dev.berth.packaging.RuntimeImage;
+import dev.berth.packaging.ServiceInstaller;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 7's benchmark: berth/wireguard against a WireGuard tunnel configured by hand with the same implementation
+ * (the machine's {@code /usr/bin/wireguard-go} and {@code wg}) between the same two lab hosts.
+ * <ol>
+ * <li>TCP throughput: iperf3 (host binary), 5 s, median of {@code runs} alternating rounds: berth container on h2 to
+ *     container on h1 ({@code nsenter -t PID -n iperf3}), and the hand tunnel, h2's tunnel address to h1's (iperf3 in
+ *     the lab hosts' network namespaces). The hand tunnel gets the MTU of berth's wg device on h1.</li>
+ * <li>convergence: {@code docker run -d --ip FRESH} on h1 returning, to the first reply on h2 of a pinger already
+ *     pinging that address from h2's container ({@link Convergence}, ARP resolved by the pinger: berth/wireguard
+ *     answers with proxy ARP from the host-side veth, so a neighbour entry pinned to the container's MAC would be
+ *     wrong). The "interface up" propagation figure of OverlayBench is not measured (veth pairs, no bridge).</li>
+ * </ol>
+ * The hand tunnel, per lab host N (names unique on the machine: wireguard-go's sockets are in the shared
+ * /var/run/wireguard):
+ * <pre>
+ * nsenter --net=/var/run/netns/berth-hN wireguard-go bwb&lt;pid&gt;hN       # daemonizes
+ * nsenter --net=... wg set bwb&lt;pid&gt;hN private-key KEYFILE listen-port 5100N \
+ *     peer PEER_PUB endpoint PEER_UNDERLAY:5100M allowed-ips 10.87.0.M/32
+ * nsenter --net=... ip addr add 10.87.0.N/24 dev bwb&lt;pid&gt;hN
+ * nsenter --net=... ip link set bwb&lt;pid&gt;hN mtu BERTH_MTU up
+ * </pre>
+ * Run as root from the repository root: {@code ./berth bench wireguard [runs] [convergenceRuns]} (defaults 5 and
+ * 20). berth/wireguard runs as {@code berth up} installs it: its devices served by the wireguard-go keeper.
+ */
+public final class WireGuardBench {
+    private static final Path HOME = Path.of(System.getProperty("berth.home",
+            System.getenv().getOrDefault("BERTH_HOME", "."))).toAbsolutePath();
+    private static final int IPERF_SECONDS = 5;
+    private static final String NET = "wgnet";
+    private static final String PREFIX = "10.86.0.";
+    private static final String HAND_PREFIX = "10.87.0.";
+    private static final int HAND_PORT = 51000;
+
+    private WireGuardBench() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int convergenceRuns = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        if (!Files.isExecutable(Path.of("/usr/bin/wireguard-go")) || !Files.isExecutable(Path.of("/usr/bin/wg"))) {
+            System.err.println("needs wireguard-go (bookworm-backports: apt-get install -t bookworm-backports "
+                    + "wireguard-go) and wireguard-tools; ./berth test installs them");
+            System.exit(2);
+        }
+        Lab lab = Lab.standard().reporting(m -> System.err.println("lab: " + m));
+        Bundle wireguard = ModuleBundles.build(HOME.resolve("net-wireguard"), "net-wireguard",
+                HOME.resolve("target/bench-wireguard"));
+        Bundle keeper = ModuleBundles.build(HOME.resolve("net-wireguard"), "target/plugin-keeper/lib",
+                "net-wireguard", "src/main/keeper/plugin.json", HOME.resolve("target/bench-wireguard-keeper"));
+        Bundle ipam = new BundleBuilder(RuntimeImage.fromBuildJdk()).buildFromInput(
+                HOME.resolve("net-ipam/target/plugin"), HOME.resolve("target/bench-wireguard-ipam"));
+        Path keys = Files.createTempDirectory("berth-wgbench-");
+        List<LabHost> hosts = List.of();
+        List<String> hand = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        try {
+            hosts = lab.up(new LabSpec(2, true), (h, kv) -> {
+                PluginInstaller installer = new PluginInstaller(h.docker());
+                installer.ensure(ipam, Map.of("BERTH_KV", kv.orElseThrow(),
+                        "docker-socket.source", h.dockerSocket().toString()));
+                new ServiceInstaller(h.docker()).ensure(keeper, Map.of()); // as berth up: the keeper first
+                installer.ensure(wireguard, Map.of("BERTH_KV", kv.orElseThrow()));
+            });
+            LabHost h1 = hosts.get(0);
+            LabHost h2 = hosts.get(1);
+            for (LabHost h : hosts) {
+                h.docker().command("network", "create", "-d", "berth/wireguard:latest", "--ipam-driver",
+                        "berth/ipam:latest", "--ipam-opt", "berth.scope=global", "--subnet", PREFIX + "0/24", NET)
+                        .timeout(Duration.ofMinutes(1)).check();
+            }
+            Endpoint server = Endpoint.start(h1, "srv-wg", NET);
+            Endpoint client = Endpoint.start(h2, "cli-wg", NET);
+            client.awaitReachable(server.ip(), Duration.ofSeconds(60));
+
+            String berthDev = berthDevice(h1);
+            int berthMtu = mtu(h1.inNetns("ip", "-o", "link", "show", "dev", berthDev).check().stdout());
+            int containerMtu = mtu(server.inNetns("ip", "-o", "link", "show", "dev", "eth0").check().stdout());
+            int underlayMtu = mtu(h1.inNetns("ip", "-o", "link", "show", "dev", "eth0").check().stdout());
+
+            // the hand tunnel
+            long me = ProcessHandle.current().pid() % 100000;
+            for (LabHost h : hosts) {
+                String dev = "bwb" + me + h.name();
+                hand.add(dev);
+                Path priv = keys.resolve(h.name() + ".key");
+                Files.writeString(priv, Command.of("wg", "genkey").check().stdout().strip() + "\n");
+            }
+            for (int i = 0; i < hosts.size(); i++) {
+                LabHost h = hosts.get(i);
+                LabHost peer = hosts.get(1 - i);
+                String dev = hand.get(i);
+                String peerPub = Command.of("wg", "pubkey").stdin(Files.readAllBytes(keys.resolve(peer.name()
+                        + ".key"))).check().stdout().strip();
+                h.inNetns("wireguard-go", dev).timeout(Duration.ofSeconds(30)).check();
+                h.inNetns("wg", "set", dev, "private-key", keys.resolve(h.name() + ".key").toString(),
+                        "listen-port", Integer.toString(HAND_PORT + h.index()), "peer", peerPub, "endpoint",
+                        peer.underlayAddress() + ":" + (HAND_PORT + peer.index()), "allowed-ips",
+                        HAND_PREFIX + peer.index() + "/32").check();
+                h.inNetns("ip", "addr", "add", HAND_PREFIX + h.index() + "/24", "dev", dev).check();
+                h.inNetns("ip", "link", "set", "dev", dev, "mtu", Integer.toString(berthMtu), "up").check();
+            }
+            Endpoint handServer = new Endpoint(h1, "h1 (hand tunnel " + hand.get(0) + ")", "hand", dockerdPid(h1),
+                    HAND_PREFIX + h1.index());
+            Endpoint handClient = new Endpoint(h2, "h2 (hand tunnel " + hand.get(1) + ")", "hand", dockerdPid(h2),
+                    HAND_PREFIX + h2.index());
+            handClient.awaitReachable(handServer.ip(), Duration.ofSeconds(30));
+            int handMtu = mtu(h1.inNetns("ip", "-o", "link", "show", "dev", hand.get(0)).check().stdout());
+
+            List<Double> berthG = new ArrayList<>();
+            List<Double> handG = new ArrayList<>();
+            List<Long> berthR = new ArrayList<>();
+            List<Long> handR = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                Throughput.Result b = Throughput.measure(server, client, IPERF_SECONDS);
+                berthG.add(b.gbits());
+                berthR.add(b.retransmits());
+                progress("throughput round %d berth/wireguard: %.2f Gbit/s (%d retransmits)", r + 1, b.gbits(),
+                        b.retransmits());
+                Throughput.Result t = Throughput.measure(handServer, handClient, IPERF_SECONDS);
+                handG.add(t.gbits());
+                handR.add(t.retransmits());
+                progress("throughput round %d hand tunnel: %.2f Gbit/s (%d retransmits)", r + 1, t.gbits(),
+                        t.retransmits());
+            }
+
+            Convergence.prepare(client);
+            Convergence.Target target = new Convergence.Target(h1, NET, List.of("nsenter", "--net="
+                    + h1.netnsPath()), "no-bridge-here");
+            List<Double> conv = new ArrayList<>();
+            List<Double> convStart = new ArrayList<>();
+            List<Double> runMs = new ArrayList<>();
+            int host = 100;
+            List<String> taken = List.of(server.ip(), client.ip());
+            for (int r = 0; r < convergenceRuns; r++, host++) {
+                while (taken.contains(PREFIX + host)) {
+                    host++; // an address the bench's own containers hold
+                }
+                Convergence.Sample s = Convergence.once(target, PREFIX + host, client, Convergence.Arp.RESOLVED);
+                conv.add(s.millis());
+                convStart.add(s.fromStartMillis());
+                runMs.add(s.runMillis());
+                progress("convergence run %d %s: %.1f ms after docker run -d returned, %.1f ms after it started "
+                        + "(it took %.0f ms)", r + 1, PREFIX + host, s.millis(), s.fromStartMillis(), s.runMillis());
+            }
+
+            double bm = Stats.median(berthG);
+            double hm = Stats.median(handG);
+            System.out.println();
+            System.out.println("| figure | berth/wireguard | hand tunnel (same wireguard-go) | ratio | target |");
+            System.out.println("|---|---|---|---|---|");
+            System.out.println(String.format(Locale.ROOT,
+                    "| TCP throughput h2 -> h1, iperf3 %d s, median of %d alternating rounds (Gbit/s) | %.2f | %.2f "
+                    + "| %.3f | >= 0.95: %s |", IPERF_SECONDS, runs, bm, hm, bm / hm,
+                    bm / hm >= 0.95 ? "met" : "NOT met"));
+            System.out.println(String.format(Locale.ROOT, "| MTU (berth: wg device / container eth0; hand: wg "
+                    + "device) | %d / %d | %d | - | same MTU (hand tunnel set to berth's) |", berthMtu, containerMtu,
+                    handMtu));
+            double p99 = Stats.percentile(conv, 99);
+            System.out.println(String.format(Locale.ROOT, "| convergence p50 (`docker run -d` on h1 returned -> "
+                    + "first reply on h2, ARP resolved), %d runs (ms) | %.1f | - | - | report |", convergenceRuns,
+                    Stats.percentile(conv, 50)));
+            System.out.println(String.format(Locale.ROOT, "| convergence p99, same (ms) | %.1f | - | - | "
+                    + "<= 50 ms (as net-overlay): %s |", p99, p99 <= 50 ? "met" : "NOT met"));
+            System.out.println();
+            System.out.println("berth/wireguard throughput per round (Gbit/s): " + fmt("%.2f", berthG)
+                    + "; retransmits " + berthR);
+            System.out.println("hand tunnel throughput per round (Gbit/s):     " + fmt("%.2f", handG)
+                    + "; retransmits " + handR);
+            System.out.println("underlay MTU " + underlayMtu + "; berth device " + berthDev + " on h1");
+            System.out.println("convergence after `docker run -d` returned, sorted (ms): "
+                    + fmt("%.1f", Stats.sorted(conv)));
+            System.out.println("convergence after `docker run -d` started, sorted (ms):  "
+                    + fmt("%.1f", Stats.sorted(convStart)));
+            System.out.println("`docker run -d` took, sorted (ms):                       "
+                    + fmt("%.0f", Stats.sorted(runMs)));
+            long negative = conv.stream().filter(v -> v < 0).count();
+            if (negative > 0) {
+                notes.add(negative + " convergence sample(s) are negative: the first reply came before `docker run "
+                        + "-d` returned (recorded as is)");
+            }
+            notes.forEach(n -> System.out.println("note: " + n));
+        } finally {
+            for (int i = 0; i < hand.size() && i < hosts.size(); i++) {
+                LabHost h = hosts.get(i);
+                h.inNetns("ip", "link", "del", "dev", hand.get(i)).run();
+                for (long pid : h.processes("wireguard-go " + hand.get(i))) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+                }
+                Command.of("rm", "-f", "/var/run/wireguard/" + hand.get(i) + ".sock").run();
+            }
+            Command.of("rm", "-rf", keys.toString()).run();
+            lab.down();
+        }
+    }
+
+    /** berth/wireguard's device on a host: {@code wg} + 10 hex digits (12 characters). */
+    private static String berthDevice(LabHost h) {
+        String out = h.inNetns("ip", "-o", "link", "show").check().stdout();
+        return out.lines().map(l -> l.split(": ")[1].split("@")[0]).filter(n -> n.matches("wg[0-9a-f]{10}"))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no berth wg device on " + h.name()
+                        + ":\n" + out));
+    }
+
+    private static int mtu(String ipLinkLine) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(" mtu (\\d+)").matcher(ipLinkLine);
+        if (!m.find()) {
+            throw new IllegalStateException("no mtu in " + ipLinkLine);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /** A process in the lab host's network namespace (its dockerd), for {@code nsenter -t PID -n}. */
+    private static long dockerdPid(LabHost h) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/dockerd")).orElse(false))
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(h.dockerHost())).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no dockerd for " + h.dockerHost()))
+                .pid();
+    }
+
+    private static String fmt(String format, List<Double> values) {
+        return values.stream().map(v -> String.format(Locale.ROOT, format, v)).toList().toString();
+    }
+
+    private static void progress(String format, Object... args) {
+        System.err.println("bench: " + String.format(Locale.ROOT, format, args));
+    }
+}
