@@ -44,15 +44,25 @@ public final class KernelWgDataplane implements WgDataplane {
     private final int table;
     private final int port;
     private final int mtu;
+    private final String subnet;
 
     public KernelWgDataplane(Netlink nl, WireGuardLinks links, WireGuardControl wg, PrivateKey key,
                              String device, int table, int port, int mtu) {
-        this(nl, links, wg, key, device, table, port, mtu, null);
+        this(nl, links, wg, key, device, table, port, mtu, null, null);
     }
 
-    /** With the network's preshared key ({@code psk}, null for none), set on every peer. */
+    /**
+     * With the network's preshared key ({@code psk}, null for none), set on every peer, and its IPv4 subnet
+     * ({@code subnet}, such as {@code 10.89.0.0/24}; null for none): routed to the device in the network's table, so
+     * that proxy ARP answers for any address of the network at once. A container that asks for an address before
+     * its endpoint's record arrives then has its answer (packets to it wait in WireGuard, which has no peer for
+     * them yet, and flow as soon as the peer's allowed IPs do), instead of a failed neighbour entry the kernel only
+     * retries a second later.
+     */
     public KernelWgDataplane(Netlink nl, WireGuardLinks links, WireGuardControl wg, PrivateKey key,
-                             String device, int table, int port, int mtu, dev.berth.wireguard.PresharedKey psk) {
+                             String device, int table, int port, int mtu, dev.berth.wireguard.PresharedKey psk,
+                             String subnet) {
+        this.subnet = subnet;
         this.psk = psk == null ? dev.berth.wireguard.PresharedKey.NONE : psk;
         this.nl = nl;
         this.links = links;
@@ -90,6 +100,10 @@ public final class KernelWgDataplane implements WgDataplane {
         nl.linkSetUp(device);
         nl.routeReplace(new Route(Family.INET, null, null, 0, table, Route.SCOPE_UNIVERSE, Route.PROTO_BOOT,
                 Route.TYPE_UNREACHABLE, 0, null));
+        if (subnet != null) {
+            nl.routeReplace(Route.to(subnet).withTable(table).withScope(Route.SCOPE_LINK)
+                    .withOif(nl.linkByName(device).index()));
+        }
         addRule(device);
     }
 

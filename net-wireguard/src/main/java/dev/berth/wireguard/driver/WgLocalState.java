@@ -27,10 +27,10 @@ final class WgLocalState {
     record NetworkState(@JsonProperty("networkId") String networkId, @JsonProperty("key") String key,
                         @JsonProperty("device") String device, @JsonProperty("table") int table,
                         @JsonProperty("port") int port, @JsonProperty("mtu") int mtu,
-                        @JsonProperty("psk") String psk) {
+                        @JsonProperty("psk") String psk, @JsonProperty("subnet") String subnet) {
         /** Without a preshared key. */
         NetworkState(String networkId, String key, String device, int table, int port, int mtu) {
-            this(networkId, key, device, table, port, mtu, null);
+            this(networkId, key, device, table, port, mtu, null, null);
         }
     }
 

@@ -212,7 +212,8 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
             }
         }
         WgLocalState.NetworkState n = new WgLocalState.NetworkState(request.networkId(), key.value(),
-                WgNames.device(s.hostId(), key), WgNames.table(key), freePort(), mtu, psk);
+                WgNames.device(s.hostId(), key), WgNames.table(key), freePort(), mtu, psk,
+                pool.isBlank() ? null : pool);
         WgDataplane dp = dataplane(n);
         try {
             dp.ensureNetwork();
@@ -605,7 +606,8 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
 
     private WgDataplane dataplane(WgLocalState.NetworkState n) {
         return new KernelWgDataplane(nl, links, wg, keys.privateKey(), n.device(), n.table(), n.port(),
-                n.mtu(), n.psk() == null ? null : dev.berth.wireguard.PresharedKey.fromBase64(n.psk()));
+                n.mtu(), n.psk() == null ? null : dev.berth.wireguard.PresharedKey.fromBase64(n.psk()),
+                n.subnet());
     }
 
     static Map<String, String> generic(Map<String, Object> options) {
