@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -40,6 +41,49 @@ final class Codec {
         } catch (IOException e) {
             throw unreadable(call, why(e), e);
         }
+    }
+
+    /** Any JSON object, as a tree (for what the records leave out). */
+    static JsonNode tree(String call, byte[] body) {
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw unreadable(call, "not a JSON object", null);
+            }
+            return node;
+        } catch (IOException e) {
+            throw unreadable(call, why(e), e);
+        }
+    }
+
+    /** A request body. */
+    static byte[] write(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + value + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The lines of a JSON message stream ({@code docker load}'s, {@code pull}'s): each object's {@code stream} text;
+     * the first {@code error} throws.
+     */
+    static List<String> messages(String call, byte[] body) {
+        List<String> lines = new ArrayList<>();
+        try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(body)) {
+            while (it.hasNextValue()) {
+                JsonNode m = it.nextValue();
+                String error = m.path("errorDetail").path("message").asText(m.path("error").asText(""));
+                if (!error.isEmpty()) {
+                    throw new DockerApiException(call, 200, error);
+                }
+                m.path("stream").asText("").lines().map(String::strip).filter(l -> !l.isEmpty()).forEach(lines::add);
+            }
+        } catch (IOException e) {
+            throw unreadable(call, why(e), e);
+        }
+        return List.copyOf(lines);
     }
 
     /** Docker's error text: {@code message} of its JSON body, else the body itself (cut short), else "(no message)". */

@@ -1,12 +1,20 @@
 package dev.berth.docker;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -63,6 +71,123 @@ final class SocketDockerApi implements DockerApi {
     }
 
     @Override
+    public JsonNode containerJson(String idOrName) {
+        String path = prefix() + "/containers/" + segment(idOrName) + "/json";
+        return Codec.tree("GET " + path, transport.get(path));
+    }
+
+    @Override
+    public String createContainer(String name, ContainerSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        String path = prefix() + "/containers/create" + (name == null || name.isEmpty() ? "" : "?name=" + query(name));
+        JsonNode created = Codec.tree("POST " + path, post(path, Codec.write(spec.createBody()), timeout()));
+        String id = created.path("Id").asText("");
+        if (id.isEmpty()) {
+            throw Codec.unreadable("POST " + path, "no Id", null);
+        }
+        for (Map.Entry<String, ObjectNode> ep : spec.endpoints().entrySet()) {
+            if (ep.getKey().equals(spec.primaryNetwork())) {
+                continue;
+            }
+            String connect = prefix() + "/networks/" + segment(ep.getKey()) + "/connect";
+            ObjectNode body = JsonNodeFactory.instance.objectNode().put("Container", id);
+            body.set("EndpointConfig", ep.getValue());
+            try {
+                post(connect, Codec.write(body), timeout());
+            } catch (DockerException e) {
+                throw rolledBack("POST " + connect, e, id);
+            }
+        }
+        return id;
+    }
+
+    @Override
+    public void startContainer(String idOrName) {
+        post(prefix() + "/containers/" + segment(idOrName) + "/start", null, timeout(), 304);
+    }
+
+    @Override
+    public void stopContainer(String idOrName, Duration grace) {
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("a grace period must be zero or more, not " + grace);
+        }
+        long seconds = grace.toSeconds() + (grace.toNanosPart() > 0 ? 1 : 0);
+        post(prefix() + "/containers/" + segment(idOrName) + "/stop?t=" + seconds, null,
+                Duration.ofSeconds(seconds).plus(timeout()), 304);
+    }
+
+    @Override
+    public void removeContainer(String idOrName, boolean force, boolean volumes) {
+        String path = prefix() + "/containers/" + segment(idOrName) + "?force=" + force + "&v=" + volumes;
+        transport.send("DELETE", path, null, timeout());
+    }
+
+    @Override
+    public void updateRestartPolicy(String idOrName, String name, int maxRetries) {
+        if (name == null || !name.matches("no|always|unless-stopped|on-failure")) {
+            throw new IllegalArgumentException("a restart policy is no, always, unless-stopped or on-failure, not "
+                    + name);
+        }
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.putObject("RestartPolicy").put("Name", name).put("MaximumRetryCount", maxRetries);
+        post(prefix() + "/containers/" + segment(idOrName) + "/update", Codec.write(body), timeout());
+    }
+
+    @Override
+    public void renameContainer(String idOrName, String newName) {
+        if (newName == null || newName.isBlank()) {
+            throw new IllegalArgumentException("a new name is required");
+        }
+        post(prefix() + "/containers/" + segment(idOrName) + "/rename?name=" + query(newName), null, timeout());
+    }
+
+    @Override
+    public int waitContainer(String idOrName, Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("a timeout must be positive, not " + timeout);
+        }
+        String path = prefix() + "/containers/" + segment(idOrName) + "/wait?condition=not-running";
+        JsonNode answer = Codec.tree("POST " + path, post(path, null, timeout));
+        String error = answer.path("Error").path("Message").asText("");
+        if (!error.isEmpty()) {
+            throw new DockerApiException("POST " + path, 200, error);
+        }
+        return answer.path("StatusCode").asInt();
+    }
+
+    @Override
+    public Optional<String> imageId(String ref) {
+        String path = prefix() + "/images/" + imageSegment(ref) + "/json";
+        try {
+            return Optional.of(Codec.tree("GET " + path, transport.get(path)).path("Id").asText(""))
+                    .filter(id -> !id.isEmpty());
+        } catch (DockerNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void saveImage(String ref, OutputStream out) {
+        Objects.requireNonNull(out, "out");
+        transport.download(prefix() + "/images/get?names=" + query(imageRef(ref)), out);
+    }
+
+    @Override
+    public List<String> loadImage(InputStream tar) {
+        Objects.requireNonNull(tar, "tar");
+        String path = prefix() + "/images/load?quiet=1";
+        List<String> loaded = new ArrayList<>();
+        for (String line : Codec.messages("POST " + path, transport.upload(path, "application/x-tar", tar))) {
+            for (String prefix : List.of("Loaded image: ", "Loaded image ID: ")) {
+                if (line.startsWith(prefix)) {
+                    loaded.add(line.substring(prefix.length()).strip());
+                }
+            }
+        }
+        return List.copyOf(loaded);
+    }
+
+    @Override
     public EventStream events(Map<String, List<String>> filters, Instant since, EventStream.Listener listener) {
         Objects.requireNonNull(filters, "filters (empty for none)");
         Objects.requireNonNull(listener, "listener");
@@ -97,6 +222,35 @@ final class SocketDockerApi implements DockerApi {
         return t.getEpochSecond() + "." + String.format("%09d", t.getNano());
     }
 
+    private Duration timeout() {
+        return transport.timeout();
+    }
+
+    private byte[] post(String path, byte[] json, Duration wait, int... alsoOk) {
+        return transport.send("POST", path, json, wait, alsoOk);
+    }
+
+    /**
+     * {@code failure} of a step after the container {@code id} was created, with whether removing it again worked:
+     * the same kind of exception, its message saying so.
+     */
+    private DockerException rolledBack(String call, DockerException failure, String id) {
+        String note;
+        try {
+            removeContainer(id, true, false);
+            note = "the new container " + id + " was removed again";
+        } catch (DockerException e) {
+            note = "the new container " + id + " is left behind, removing it failed: " + e.getMessage();
+        }
+        if (failure instanceof DockerNotFoundException n) {
+            return new DockerNotFoundException(call, n.dockerMessage() + " (" + note + ")", n);
+        }
+        if (failure instanceof DockerApiException a) {
+            return new DockerApiException(call, a.status(), a.dockerMessage() + " (" + note + ")", a);
+        }
+        return new DockerUnavailableException(failure.getMessage() + " (" + note + ")", failure);
+    }
+
     private <T> List<T> list(String path, Class<T> type) {
         String versioned = prefix() + path;
         return Codec.readList("GET " + versioned, transport.get(versioned), type);
@@ -122,6 +276,18 @@ final class SocketDockerApi implements DockerApi {
             throw new IllegalArgumentException("an ID or name is required");
         }
         return query(idOrName);
+    }
+
+    /** An image reference in a path, where Docker takes its slashes and colons as they are: {@code /images/a/b:1/json}. */
+    private static String imageSegment(String ref) {
+        return query(imageRef(ref)).replace("%2F", "/").replace("%3A", ":");
+    }
+
+    private static String imageRef(String ref) {
+        if (ref == null || ref.isBlank()) {
+            throw new IllegalArgumentException("an image reference is required");
+        }
+        return ref;
     }
 
     private static String query(String value) {
