@@ -175,6 +175,15 @@ public interface DockerApi extends AutoCloseable {
         throw readOnly();
     }
 
+    /**
+     * {@code DELETE /volumes/{name}[?force=true]}: the volume and, through its driver, its data. With {@code force}
+     * Docker forgets the volume even when its driver cannot remove it (its data was moved away first). A missing
+     * volume is not an error.
+     */
+    default void removeVolume(String name, boolean force) {
+        throw readOnly();
+    }
+
     /** {@code POST /containers/{idOrName}/rename?name=}. */
     default void renameContainer(String idOrName, String newName) {
         throw readOnly();

@@ -134,6 +134,16 @@ final class SocketDockerApi implements DockerApi {
     }
 
     @Override
+    public void removeVolume(String name, boolean force) {
+        try {
+            transport.send("DELETE", prefix() + "/volumes/" + segment(name) + (force ? "?force=true" : ""), null,
+                    timeout());
+        } catch (DockerNotFoundException e) {
+            // gone already
+        }
+    }
+
+    @Override
     public void renameContainer(String idOrName, String newName) {
         if (newName == null || newName.isBlank()) {
             throw new IllegalArgumentException("a new name is required");

@@ -1,0 +1,111 @@
+package dev.berth.migrate.agent;
+
+import dev.berth.migrate.MigrationException;
+import dev.berth.migrate.MigrationException.Kind;
+import dev.berth.migrate.tls.PeerConnection;
+import dev.berth.migrate.tls.SecureChannel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One host's migration agent: serves other agents over mutually authenticated TLS ({@link TargetService}) and runs
+ * the migrations asked of it through its {@link LocalApi} ({@link SourceMigration}), one at a time per container.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private final SourceMigration.Context cx;
+    private final TargetService target;
+    private final SecureChannel.Server server;
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "berth-migrate");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, SourceMigration> migrations = new LinkedHashMap<>();
+    private volatile boolean closed;
+
+    public Agent(SourceMigration.Context cx, TargetService target, InetSocketAddress listen) {
+        this.cx = cx;
+        this.target = target;
+        this.server = cx.channel().listen(listen);
+        Thread accept = new Thread(this::acceptLoop, "berth-migrate-accept");
+        accept.setDaemon(true);
+        accept.start();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            PeerConnection peer;
+            try {
+                peer = server.accept();
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    LOG.warn("refused a connection: {}", e.getMessage());
+                }
+                continue;
+            }
+            workers.execute(() -> {
+                try (peer) {
+                    target.serve(peer);
+                } catch (RuntimeException e) {
+                    LOG.warn("serving {}: {}", peer.peerHostId(), e.toString());
+                }
+            });
+        }
+    }
+
+    /** Starts a migration after the checks that can fail at once (the container, the target agent). */
+    public synchronized String start(SourceMigration.Request r) {
+        cx.docker().containerJson(r.container()); // 404 at once for a missing container
+        if (r.target().equals(cx.hostId())) {
+            throw new MigrationException(Kind.BAD_REQUEST, "the container is on " + r.target() + " already");
+        }
+        cx.directory().require(r.target(), cx.pins());
+        for (SourceMigration m : migrations.values()) {
+            var st = m.status();
+            if (st.container().equals(r.container()) && !st.finished()) {
+                throw new MigrationException(Kind.CONFLICT, "migration " + m.id() + " of " + r.container()
+                        + " is under way");
+            }
+        }
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        SourceMigration m = new SourceMigration(id, r, cx);
+        migrations.put(id, m);
+        workers.execute(m);
+        return id;
+    }
+
+    public synchronized Optional<MigrationStatus> status(String id) {
+        return Optional.ofNullable(migrations.get(id)).map(SourceMigration::status);
+    }
+
+    public synchronized List<MigrationStatus> migrations() {
+        List<MigrationStatus> out = new ArrayList<>();
+        migrations.values().forEach(m -> out.add(m.status()));
+        return out;
+    }
+
+    public Map<String, Object> describe() {
+        return Map.of("host", cx.hostId(), "port", port(), "parent", cx.parent());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        server.close();
+        workers.shutdownNow();
+    }
+}
