@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Berth.Version.class,
         description = {"Docker plugins for multi-host networks and ZFS volumes that move.", ""},
         subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, LabCommand.class, VolumeCommand.class,
-            WireGuardCommand.class, CommandLine.HelpCommand.class},
+            WireGuardCommand.class, MigrateCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Set-up on a fresh machine:  ./berth up      (this host's Docker, embedded store)",
             "Tests:                      ./berth test    (every tier; needs root)",
             "Benchmarks:                 ./berth bench start"})

@@ -26,7 +26,8 @@ final class UpCommand implements Callable<Integer> {
     java.util.List<Path> pluginInputs = new java.util.ArrayList<>();
 
     @Option(names = "--zfs-parent", paramLabel = "DATASET",
-            description = "also run berth/zfs with its volumes under DATASET (for example tank/berth; the pool must exist)")
+            description = "also run berth/zfs with its volumes under DATASET (for example tank/berth; the pool must exist), "
+                    + "and the migration agent (berth migrate)")
     String zfsParent;
 
     @Option(names = "--docker-dns", description = "also name this host's berth/dns in /etc/docker/daemon.json (dns), "
@@ -44,7 +45,7 @@ final class UpCommand implements Callable<Integer> {
                 + "; store: " + store.orElse("embedded (/var/lib/berth)"));
         new SuiteInstall(Home.detect(), pluginInputs, Output::say).install(docker, store);
         if (zfsParent != null) {
-            new ZfsInstall(Home.detect(), Output::say).install(docker, zfsParent);
+            new ZfsInstall(Home.detect(), Output::say).install(docker, zfsParent, store);
         } else {
             Output.say("berth/zfs: not installed (give --zfs-parent POOL/DATASET to run it)");
         }

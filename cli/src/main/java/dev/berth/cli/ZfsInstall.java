@@ -25,6 +25,24 @@ final class ZfsInstall {
         this.say = say;
     }
 
+    /** berth/zfs, and beside it the migration agent (berth-migrate) with the same parent and the given store. */
+    void install(DockerCli docker, String parent, java.util.Optional<String> kv) {
+        install(docker, parent);
+        Path agentInput = home.root().resolve("vol-migrate/target/agent-plugin");
+        if (!Files.isRegularFile(agentInput.resolve("plugin.json"))) {
+            throw new IllegalStateException("vol-migrate is not built (no " + agentInput + "/plugin.json)");
+        }
+        Bundle agent = new BundleBuilder(RuntimeImage.fromBuildJdk()).buildFromInput(agentInput,
+                home.bundles().resolve("berth-migrate"));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("BERTH_KV", kv.orElse(""));
+        settings.put("BERTH_ZFS_PARENT", parent);
+        settings.put("docker-socket.source", SuiteInstall.dockerSocket(docker));
+        PluginInstaller.Outcome outcome = new dev.berth.packaging.ServiceInstaller(docker).ensure(agent, settings);
+        say.accept("berth/migrate: " + outcome.name().toLowerCase() + (kv.isEmpty()
+                ? " (no cluster store: it can only receive from and send to hosts that share one; give --kv)" : ""));
+    }
+
     void install(DockerCli docker, String parent) {
         Path input = home.root().resolve("vol-zfs/target/container-plugin");
         if (!Files.isRegularFile(input.resolve("plugin.json"))) {

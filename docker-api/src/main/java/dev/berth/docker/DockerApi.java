@@ -176,6 +176,15 @@ public interface DockerApi extends AutoCloseable {
     }
 
     /**
+     * {@code POST /volumes/create} with {@code {"Name", "Driver"}}: makes Docker know a volume its driver already
+     * holds (the driver's Create of an existing volume changes nothing), so that containers using it by name get
+     * that driver, not a new local volume.
+     */
+    default void createVolume(String name, String driver) {
+        throw readOnly();
+    }
+
+    /**
      * {@code DELETE /volumes/{name}[?force=true]}: the volume and, through its driver, its data. With {@code force}
      * Docker forgets the volume even when its driver cannot remove it (its data was moved away first). A missing
      * volume is not an error.

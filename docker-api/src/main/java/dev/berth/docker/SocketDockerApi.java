@@ -134,6 +134,12 @@ final class SocketDockerApi implements DockerApi {
     }
 
     @Override
+    public void createVolume(String name, String driver) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode().put("Name", name).put("Driver", driver);
+        post(prefix() + "/volumes/create", Codec.write(body), timeout());
+    }
+
+    @Override
     public void removeVolume(String name, boolean force) {
         try {
             transport.send("DELETE", prefix() + "/volumes/" + segment(name) + (force ? "?force=true" : ""), null,

@@ -70,10 +70,11 @@ public final class Agent implements AutoCloseable {
     /** Starts a migration after the checks that can fail at once (the container, the target agent). */
     public synchronized String start(SourceMigration.Request r) {
         cx.docker().containerJson(r.container()); // 404 at once for a missing container
-        if (r.target().equals(cx.hostId())) {
+        String to = cx.directory().require(r.target(), cx.pins()).host(); // the host id, also when given an address
+        if (to.equals(cx.hostId())) {
             throw new MigrationException(Kind.BAD_REQUEST, "the container is on " + r.target() + " already");
         }
-        cx.directory().require(r.target(), cx.pins());
+        r = new SourceMigration.Request(r.container(), to, r.dryRun(), r.keepSource(), r.cold());
         for (SourceMigration m : migrations.values()) {
             var st = m.status();
             if (st.container().equals(r.container()) && !st.finished()) {

@@ -41,8 +41,15 @@ public final class AgentDirectory {
         }
     }
 
+    /** The agent of a host, by its host id or by the address its agent listens on. */
     public Optional<Agent> find(String host) {
-        return store.get(PREFIX + host).map(AgentDirectory::decode);
+        Optional<Agent> byId = host.matches("[0-9a-f]{32}") ? store.get(PREFIX + host).map(AgentDirectory::decode)
+                : Optional.empty();
+        if (byId.isPresent()) {
+            return byId;
+        }
+        return store.list(PREFIX).entries().stream().map(AgentDirectory::decode)
+                .filter(a -> a.host().equals(host) || a.address().equals(host)).findFirst();
     }
 
     /** The agent of {@code host}, its certificate pinned in {@code pins}; UNAVAILABLE when it has no record. */
@@ -53,6 +60,7 @@ public final class AgentDirectory {
         pins.pinPem(a.host(), a.certificate());
         return a;
     }
+
 
     /** Every agent's certificate pinned (the server side trusts any agent of the cluster). */
     public void pinAll(PinnedPeers pins) {

@@ -66,15 +66,16 @@ public final class AgentWire {
      * @param state     status: what the target knows of the migration ({@code unknown}, {@code created},
      *                  {@code running})
      * @param container commit/start: the container's id on the target
+     * @param staging   prepare: the dataset below which the target receives volumes ({@code POOL/berth-incoming})
      */
     public record Reply(boolean ok, String error, String kind, String host, List<String> networks, Boolean needImage,
-                        Map<String, Map<String, String>> staged, String state, String container) {
+                        Map<String, Map<String, String>> staged, String state, String container, String staging) {
         public static Reply success() {
-            return new Reply(true, null, null, null, null, null, null, null, null);
+            return new Reply(true, null, null, null, null, null, null, null, null, null);
         }
 
         public static Reply failed(MigrationException e) {
-            return new Reply(false, e.getMessage(), e.kind().name(), null, null, null, null, null, null);
+            return new Reply(false, e.getMessage(), e.kind().name(), null, null, null, null, null, null, null);
         }
 
         /** The reply as an exception (when not ok). */

@@ -23,7 +23,7 @@ import org.eclipse.jetty.util.Callback;
  * The agent's JSON API for the {@code berth} command and for automation, on a root-only unix socket
  * ({@code /var/lib/berth/migrate/agent.sock}):
  * <pre>
- * POST /migrations      {"container": "db", "to": "HOST-ID", "dryRun": false, "keepSource": false}
+ * POST /migrations      {"container": "db", "to": "HOST-ID", "dryRun": false, "keepSource": false, "cold": false}
  *                       -> 202 {"id": "..."}; 400/404/409 {"Err": "..."} when it cannot even start
  * GET  /migrations/ID   -> 200 MigrationStatus (progress: state, round, bytes, rate, ETA, downtime)
  * GET  /migrations      -> 200 [MigrationStatus...]
@@ -50,7 +50,7 @@ public final class LocalApi implements AutoCloseable {
                         JsonNode body = AgentWire.JSON.readTree(Content.Source.asInputStream(request));
                         String id = agent.start(new SourceMigration.Request(text(body, "container"),
                                 text(body, "to"), body.path("dryRun").asBoolean(false),
-                                body.path("keepSource").asBoolean(false)));
+                                body.path("keepSource").asBoolean(false), body.path("cold").asBoolean(false)));
                         reply(response, callback, 202, Map.of("id", id));
                     } else if (method.equals("GET") && path.equals("/migrations")) {
                         reply(response, callback, 200, agent.migrations());

@@ -49,8 +49,12 @@ public final class SourceMigration implements Runnable {
                           RoundPolicy policy, String driverName) {
     }
 
-    /** What the caller asked: {@code berth migrate CONTAINER --to HOST [--dry-run] [--keep-source]}. */
-    public record Request(String container, String target, boolean dryRun, boolean keepSource) {
+    /**
+     * What the caller asked: {@code berth migrate CONTAINER --to HOST [--dry-run] [--keep-source] [--cold]}.
+     * {@code cold}: stop first, send everything, start there (no pre-copy; down for the whole transfer): the
+     * anchor the benchmark compares against, and a choice for a container that must not run while it is copied.
+     */
+    public record Request(String container, String target, boolean dryRun, boolean keepSource, boolean cold) {
     }
 
     private record Vol(String name, String dataset) {
@@ -102,7 +106,9 @@ public final class SourceMigration implements Runnable {
             }
             LOG.error("migration {} of {} to {}: {}", id, req.container(), req.target(), e.toString());
         } finally {
-            totalMs = (System.nanoTime() - started) / 1_000_000;
+            if (totalMs == null) {
+                totalMs = (System.nanoTime() - started) / 1_000_000;
+            }
         }
     }
 
@@ -150,14 +156,35 @@ public final class SourceMigration implements Runnable {
         if (Boolean.TRUE.equals(prep.needImage())) {
             sendImage(target, spec.image());
         }
+        String policy = inspect.path("HostConfig").path("RestartPolicy").path("Name").asText("no");
+        int retries = inspect.path("HostConfig").path("RestartPolicy").path("MaximumRetryCount").asInt(0);
+        long stoppedAt = System.nanoTime();
+        boolean stoppedFirst = running && req.cold();
+        if (stoppedFirst) {
+            state = "stopping";
+            docker.updateRestartPolicy(containerId, "no", 0);
+            stoppedAt = System.nanoTime();
+            docker.stopContainer(containerId, stopGrace(inspect));
+            state = "final";
+            running = false;
+        }
         // pre-copy while the container runs
         List<RoundPolicy.Round> done = new ArrayList<>();
         String last = null;
         for (int n = 0; ; n++) {
             round = n;
+            message = "round " + n + ": sending " + (n == 0 ? "everything" : "what changed since round " + (n - 1));
             String snap = "berth-migrate-" + id + "-" + n;
             long t0 = System.nanoTime();
-            long bytes = sendRound(target, vols, base, snap);
+            long bytes;
+            try {
+                bytes = sendRound(target, vols, base, snap, prep.staging());
+            } catch (RuntimeException e) {
+                if (stoppedFirst) {
+                    restartSource(containerId, policy, retries, e);
+                }
+                throw e;
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             done.add(new RoundPolicy.Round(bytes, took, n == 0));
             rounds.add(bytes + "/" + took.toMillis());
@@ -173,10 +200,8 @@ public final class SourceMigration implements Runnable {
                 break;
             }
         }
-        long stoppedAt = System.nanoTime();
-        String policy = inspect.path("HostConfig").path("RestartPolicy").path("Name").asText("no");
-        int retries = inspect.path("HostConfig").path("RestartPolicy").path("MaximumRetryCount").asInt(0);
         if (running) {
+            stoppedAt = System.nanoTime();
             state = "stopping";
             message = "stopping " + spec.name() + " on " + cx.hostId();
             docker.updateRestartPolicy(containerId, "no", 0);
@@ -186,7 +211,7 @@ public final class SourceMigration implements Runnable {
                 round = round + 1;
                 last = "berth-migrate-" + id + "-" + round;
                 long t0 = System.nanoTime();
-                long bytes = sendRound(target, vols, base, last);
+                long bytes = sendRound(target, vols, base, last, prep.staging());
                 rounds.add(bytes + "/" + (System.nanoTime() - t0) / 1_000_000 + " (final, stopped)");
             } catch (RuntimeException e) {
                 restartSource(containerId, policy, retries, e);
@@ -205,7 +230,7 @@ public final class SourceMigration implements Runnable {
         try {
             call(target, new AgentWire.Request("commit", id, inspect, spec.imageId(), finals));
         } catch (RuntimeException e) {
-            if (running) {
+            if (running || stoppedFirst) {
                 restartSource(containerId, policy, retries, e);
             }
             throw e;
@@ -217,16 +242,16 @@ public final class SourceMigration implements Runnable {
         try {
             call(target, new AgentWire.Request("start", id, null, null, null));
         } catch (MigrationException e) {
-            handleStartFailure(target, containerId, policy, retries, running, vols, finals, e);
+            handleStartFailure(target, containerId, policy, retries, running || stoppedFirst, vols, finals, e);
             throw e;
         }
-        downtimeMs = running ? (System.nanoTime() - stoppedAt) / 1_000_000 : null;
+        downtimeMs = running || stoppedFirst ? (System.nanoTime() - stoppedAt) / 1_000_000 : null;
         if (!policy.equals("no")) {
             message = "restart policy " + policy + " kept on the target";
         }
         // the source's copy goes
-        state = "done";
-        message = "running on " + req.target() + (downtimeMs == null ? "" : " after " + downtimeMs + " ms down");
+        message = "running on " + req.target() + (downtimeMs == null ? "" : " after " + downtimeMs + " ms down")
+                + "; removing the copy on " + cx.hostId();
         try {
             docker.removeContainer(containerId, true, false);
             for (Vol v : vols) {
@@ -237,10 +262,15 @@ public final class SourceMigration implements Runnable {
                     docker.removeVolume(v.name(), false);
                 }
             }
+            message = "running on " + req.target() + (downtimeMs == null ? "" : " after " + downtimeMs
+                    + " ms down");
         } catch (RuntimeException e) {
-            message += "; removing the source's copy failed: " + e.getMessage();
+            message = "running on " + req.target() + "; removing the copy on " + cx.hostId() + " failed: "
+                    + e.getMessage();
             LOG.warn("migration {}: {}", id, message);
         }
+        totalMs = (System.nanoTime() - started) / 1_000_000;
+        state = "done";
         LOG.info("migration {} of {} to {} done: downtime {} ms, rounds {}", id, req.container(), req.target(),
                 downtimeMs, rounds);
     }
@@ -291,7 +321,8 @@ public final class SourceMigration implements Runnable {
     }
 
     /** Snapshots every volume as {@code snap} and sends each, incremental from {@code base} where it has one. */
-    private long sendRound(AgentDirectory.Agent target, List<Vol> vols, Map<String, String> base, String snap) {
+    private long sendRound(AgentDirectory.Agent target, List<Vol> vols, Map<String, String> base, String snap,
+                           String targetStaging) {
         long total = 0;
         roundBytes = 0;
         roundEstimate = 0;
@@ -312,7 +343,7 @@ public final class SourceMigration implements Runnable {
         for (Vol v : vols) {
             String full = v.dataset() + "@" + snap;
             String from = base.get(v.name());
-            String stagingDataset = TargetService.stagingFor(cx.parent()) + "/" + v.name();
+            String stagingDataset = targetStaging + "/" + v.name();
             SnapshotSender.RoundRequest rr = from == null ? SnapshotSender.RoundRequest.full(v.name(), full,
                     stagingDataset) : SnapshotSender.RoundRequest.incremental(v.name(), "@" + from, full,
                     stagingDataset);
@@ -373,7 +404,9 @@ public final class SourceMigration implements Runnable {
         Map<String, String> out = new LinkedHashMap<>();
         cx.zfs().get(dataset, CARRIED).forEach((k, v) -> {
             if (!"-".equals(v)) {
-                out.put(k, v);
+                // exact values (-p) say 0 for "no quota", which zfs set refuses: it wants none
+                out.put(k, v.equals("0") && k.contains("quota") || v.equals("0") && k.contains("reservation")
+                        ? "none" : v);
             }
         });
         cx.zfs().localUserProperties(dataset).forEach((k, v) -> {

@@ -109,7 +109,7 @@ public final class TargetService {
     }
 
     private Reply hello() {
-        return new Reply(true, null, null, hostId, networks(), null, null, null, null);
+        return new Reply(true, null, null, hostId, networks(), null, null, null, null, null);
     }
 
     private List<String> networks() {
@@ -147,7 +147,7 @@ public final class TargetService {
             staged.put(name, snaps);
         }
         boolean needImage = r.imageId() == null || docker.imageId(r.imageId()).isEmpty();
-        return new Reply(true, null, null, hostId, have, needImage, staged, null, null);
+        return new Reply(true, null, null, hostId, have, needImage, staged, null, null, staging);
     }
 
     private Reply image(PeerConnection peer) {
@@ -167,7 +167,8 @@ public final class TargetService {
 
     /** Volumes into place, the container created (not started); undone entirely on failure. */
     private synchronized Reply commit(Request r) {
-        ContainerSpec spec = ContainerSpec.from(r.inspect()).withAddresses(true);
+        // the same IP and MAC on each network: peers' ARP caches stay right, no one waits for a stale entry to fail
+        ContainerSpec spec = ContainerSpec.from(r.inspect()).withAddresses(true).withMacAddress(true);
         List<String> moved = new ArrayList<>();
         try {
             for (AgentWire.Volume v : r.volumes()) {
@@ -183,21 +184,33 @@ public final class TargetService {
                             + ", the source's has " + v.guid());
                 }
                 String to = parent + "/" + name;
+                Map<String, String> props = v.properties() == null ? Map.of() : v.properties();
+                // canmount before the rename: berth/zfs mounts a volume when a container asks, never the rename
+                // (nor the mountpoint it inherits from its new parent)
+                zfs.set(from, "canmount", props.getOrDefault("canmount", "noauto"));
                 rename(from, to);
                 moved.add(name);
                 zfs.inherit(to, "mountpoint");
-                if (v.properties() != null) {
-                    v.properties().forEach((k, val) -> zfs.set(to, k, val));
+                props.forEach((k, val) -> {
+                    if (!k.equals("canmount")) {
+                        zfs.set(to, k, val);
+                    }
+                });
+            }
+            for (ContainerSpec.Volume v : spec.volumes()) {
+                if (moved.contains(v.name())) {
+                    docker.createVolume(v.name(), v.driver()); // else Docker would make a local volume of the name
                 }
             }
             String id = docker.createContainer(spec.name(), spec);
             created.put(r.migration(), id);
             LOG.info("migration {}: created {} ({}) from {} volume(s)", r.migration(), spec.name(), id, moved.size());
-            return new Reply(true, null, null, hostId, null, null, null, "created", id);
+            return new Reply(true, null, null, hostId, null, null, null, "created", id, null);
         } catch (RuntimeException e) {
             for (String name : moved) {
                 try {
                     rename(parent + "/" + name, staging + "/" + name);
+                    docker.removeVolume(name, true); // forgets it; its data is back in staging
                 } catch (RuntimeException undo) {
                     LOG.error("migration {}: could not put {} back into staging: {}", r.migration(), name,
                             undo.toString());
@@ -217,7 +230,7 @@ public final class TargetService {
         }
         docker.startContainer(id);
         LOG.info("migration {}: started {}", r.migration(), id);
-        return new Reply(true, null, null, hostId, null, null, null, "running", id);
+        return new Reply(true, null, null, hostId, null, null, null, "running", id, null);
     }
 
     /** Undoes a commit that was not started: the container removed, the volumes back into staging. */
@@ -229,6 +242,7 @@ public final class TargetService {
                 String name = checkedName(v.name());
                 if (zfs.exists(parent + "/" + name) && !zfs.exists(staging + "/" + name)) {
                     rename(parent + "/" + name, staging + "/" + name);
+                    docker.removeVolume(name, true);
                 }
             }
         }
@@ -249,10 +263,10 @@ public final class TargetService {
     private Reply status(Request r) {
         String id = created.get(r.migration());
         if (id == null) {
-            return new Reply(true, null, null, hostId, null, null, null, "unknown", null);
+            return new Reply(true, null, null, hostId, null, null, null, "unknown", null, null);
         }
         boolean running = docker.container(id).state() != null && docker.container(id).state().running();
-        return new Reply(true, null, null, hostId, null, null, null, running ? "running" : "created", id);
+        return new Reply(true, null, null, hostId, null, null, null, running ? "running" : "created", id, null);
     }
 
     private void ensureStaging() {
