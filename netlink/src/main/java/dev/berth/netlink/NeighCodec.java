@@ -10,6 +10,26 @@ final class NeighCodec {
     static final int RTM_NEWNEIGH = 28;
     static final int RTM_DELNEIGH = 29;
     static final int RTM_GETNEIGH = 30;
+    static final int RTM_SETNEIGHTBL = 67;
+    static final int NDTA_NAME = 1;
+    static final int NDTA_PARMS = 6;
+    static final int NDTPA_IFINDEX = 1;
+    static final int NDTPA_PROXY_DELAY = 13;
+
+    /**
+     * {@code RTM_SETNEIGHTBL} for IPv4's table ({@code arp_cache}) on one link: {@code struct ndtmsg} (family, 3 bytes
+     * of padding), {@code NDTA_NAME}, {@code NDTA_PARMS { NDTPA_IFINDEX: u32, NDTPA_PROXY_DELAY: u64 ms }}.
+     */
+    static NlMessageBuilder setArpProxyDelay(int ifindex, long millis) {
+        NlMessageBuilder b = new NlMessageBuilder(RTM_SETNEIGHTBL, 0);
+        b.u8(Family.INET.number()).u8(0).u16(0);
+        b.attrString(NDTA_NAME, "arp_cache");
+        int parms = b.nestStart(NDTA_PARMS);
+        b.attrU32(NDTPA_IFINDEX, ifindex);
+        b.attr(NDTPA_PROXY_DELAY, java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.nativeOrder())
+                .putLong(millis).array());
+        return b.nestEnd(parms);
+    }
     static final int NDMSG_LEN = 12;
     static final int NDA_DST = 1;
     static final int NDA_LLADDR = 2;

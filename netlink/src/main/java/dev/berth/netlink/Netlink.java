@@ -83,6 +83,14 @@ public interface Netlink extends AutoCloseable {
      */
     void linkSetIpv4Conf(String name, int devconf, int value);
 
+    /**
+     * How long proxy ARP on this link waits before it answers a broadcast request (the kernel's default is a random
+     * delay of up to 0.8 s, which a new container waits through on its first ARP): its IPv4 neighbour table
+     * parameter, set over rtnetlink ({@code RTM_SETNEIGHTBL}). {@code NOT_FOUND} if there is no such link.
+     * Equivalent to: {@code sysctl -w net.ipv4.neigh.NAME.proxy_delay=JIFFIES} (here in milliseconds).
+     */
+    void linkSetProxyArpDelay(String name, java.time.Duration delay);
+
     /** Reads one per-device IPv4 setting. Equivalent to: {@code sysctl net.ipv4.conf.NAME.KEY}. */
     int linkIpv4Conf(String name, int devconf);
 

@@ -146,6 +146,16 @@ public final class NetlinkHandle implements Netlink {
     }
 
     @Override
+    public void linkSetProxyArpDelay(String name, java.time.Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("a delay cannot be negative: " + delay);
+        }
+        int index = linkByName(name).index();
+        socket.request(NeighCodec.setArpProxyDelay(index, delay.toMillis()),
+                "sysctl net.ipv4.neigh." + name + ".proxy_delay (" + delay.toMillis() + " ms)");
+    }
+
+    @Override
     public int linkIpv4Conf(String name, int devconf) {
         checkDevconf(devconf);
         String op = cmd.ipv4Conf(name, devconf, null);

@@ -352,6 +352,19 @@ public final class FakeNetlink implements Netlink {
     /** Per link index: IPv4 device settings changed from their default of 0. */
     private final Map<Integer, Map<Integer, Integer>> ipv4Conf = new HashMap<>();
 
+    /** Proxy ARP delays set, by link index, in milliseconds. */
+    public final Map<Integer, Long> proxyArpDelays = new HashMap<>();
+
+    @Override
+    public void linkSetProxyArpDelay(String name, java.time.Duration delay) {
+        synchronized (LOCK) {
+            String op = begin("sysctl net.ipv4.neigh." + name + ".proxy_delay");
+            Link l = need(op, name);
+            proxyArpDelays.put(l.index(), delay.toMillis());
+            done(op);
+        }
+    }
+
     @Override
     public void linkSetIpv4Conf(String name, int devconf, int value) {
         synchronized (LOCK) {

@@ -142,6 +142,9 @@ public final class KernelWgDataplane implements WgDataplane {
                     dev.berth.netlink.LinkAttrs.named(container).withMtu(mtu)));
             // over netlink, not /proc/sys: that is read-only in a managed plugin
             nl.linkSetIpv4Conf(host, Ipv4Conf.PROXY_ARP, 1);
+            // answer at once: the kernel would delay each proxy ARP answer by up to 0.8 s, which a new container
+            // (and every peer asking for it) waits through before its first packet
+            nl.linkSetProxyArpDelay(host, java.time.Duration.ZERO);
             nl.linkSetUp(host);
             int index = nl.linkByName(host).index();
             nl.routeReplace(route(ipv4).withOif(index));

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code BERTH_MIGRATE_ADDRESS} (the address other agents reach this one by; empty = the address of the device of
  * the default route), {@code BERTH_MIGRATE_PORT} (default 7472), {@code BERTH_MIGRATE_DIR} (default
  * /var/lib/berth/migrate: the TLS identity, root-only, and {@code agent.sock}), {@code BERTH_DOCKER_SOCKET},
- * {@code BERTH_ZFS_BINARY}, {@code BERTH_ZFS_DRIVER_NAME} (default berth/zfs), {@code BERTH_HOST_ID_FILE}.
+ * {@code BERTH_ZFS_BINARY}, {@code BERTH_ZFS_DRIVER_NAME} (default berth/zfs), {@code BERTH_HOST_ID_FILE},
+ * {@code BERTH_MIGRATE_STALL_SECONDS} (default 60: a transfer that moves nothing for so long is cut).
  */
 public final class AgentMain {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
@@ -70,7 +71,8 @@ public final class AgentMain {
         directory.pinAll(pins);
         SecureChannel channel = new SecureChannel(identity, pins);
         SourceMigration.Context cx = new SourceMigration.Context(hostId, docker, zfs, streams, parent, channel, pins,
-                directory, store, RoundPolicy.standard(), env.getOrDefault("BERTH_ZFS_DRIVER_NAME", "berth/zfs"));
+                directory, store, RoundPolicy.standard(), env.getOrDefault("BERTH_ZFS_DRIVER_NAME", "berth/zfs"),
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("BERTH_MIGRATE_STALL_SECONDS", "60").trim())));
         TargetService target = new TargetService(hostId, docker, zfs, streams, parent,
                 TargetService.stagingFor(parent));
         int port = Integer.parseInt(env.getOrDefault("BERTH_MIGRATE_PORT", "7472").trim());

@@ -40,13 +40,27 @@ import org.slf4j.LoggerFactory;
 public final class SourceMigration implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SourceMigration.class);
     static final String OWNERS = "migrate/volumes/";
+    /** A transfer that moves no byte for this long is cut (a dead link would otherwise block a write for minutes). */
+    static final Duration STALL = Duration.ofSeconds(60);
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "berth-migrate-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
     private static final List<String> CARRIED = List.of("quota", "refquota", "reservation", "refreservation",
             "compression", "recordsize", "atime", "canmount");
 
     /** The agent's facilities a migration uses. */
     public record Context(String hostId, DockerApi docker, Zfs zfs, SnapshotStreams streams, String parent,
                           SecureChannel channel, PinnedPeers pins, AgentDirectory directory, KvStore store,
-                          RoundPolicy policy, String driverName) {
+                          RoundPolicy policy, String driverName, Duration stall) {
+        /** With the default {@link #STALL}. */
+        public Context(String hostId, DockerApi docker, Zfs zfs, SnapshotStreams streams, String parent,
+                       SecureChannel channel, PinnedPeers pins, AgentDirectory directory, KvStore store,
+                       RoundPolicy policy, String driverName) {
+            this(hostId, docker, zfs, streams, parent, channel, pins, directory, store, policy, driverName, STALL);
+        }
     }
 
     /**
@@ -348,10 +362,11 @@ public final class SourceMigration implements Runnable {
                     stagingDataset) : SnapshotSender.RoundRequest.incremental(v.name(), "@" + from, full,
                     stagingDataset);
             long before = total;
-            try (PeerConnection peer = connect(target)) {
+            try (PeerConnection peer = connect(target); Watchdog dog = new Watchdog(peer, cx.stall())) {
                 AgentWire.write(peer.output(), new AgentWire.Request("round", id, null, null, null));
                 var result = new SnapshotSender(cx.streams()).send(peer, rr, soFar -> {
                     roundBytes = before + soFar;
+                    dog.moved();
                 });
                 total += result.bytes();
                 bytesSent += result.bytes();
@@ -367,10 +382,16 @@ public final class SourceMigration implements Runnable {
 
     private void sendImage(AgentDirectory.Agent target, String image) {
         message = "sending image " + image + " to " + req.target();
-        try (PeerConnection peer = connect(target)) {
+        try (PeerConnection peer = connect(target); Watchdog dog = new Watchdog(peer, cx.stall())) {
             AgentWire.write(peer.output(), new AgentWire.Request("image", id, null, null, null));
             ChunkedOutputStream out = new ChunkedOutputStream(peer.output());
-            cx.docker().saveImage(image, out);
+            cx.docker().saveImage(image, new java.io.FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                    dog.moved();
+                }
+            });
             out.finish();
             Reply r = AgentWire.read(peer.input(), Reply.class);
             if (!r.ok()) {
@@ -466,6 +487,33 @@ public final class SourceMigration implements Runnable {
                 .timeout(Duration.ofMinutes(1)).run();
         if (!r.ok()) {
             throw new MigrationException(Kind.INTERNAL, "keeping " + v.dataset() + ": " + r.stderr().strip());
+        }
+    }
+
+    /** Closes a connection on which nothing moved for a while (the stall): the blocked write or read then fails. */
+    private static final class Watchdog implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(
+                System.nanoTime());
+        private final java.util.concurrent.ScheduledFuture<?> check;
+
+        Watchdog(PeerConnection peer, Duration stall) {
+            long every = Math.max(1, Math.min(5, stall.toSeconds() / 2));
+            check = WATCHDOG.scheduleWithFixedDelay(() -> {
+                if (System.nanoTime() - last.get() > stall.toNanos()) {
+                    LOG.warn("nothing moved to {} for {} s: cutting the connection", peer.peerHostId(),
+                            stall.toSeconds());
+                    peer.close();
+                }
+            }, every, every, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        void moved() {
+            last.set(System.nanoTime());
+        }
+
+        @Override
+        public void close() {
+            check.cancel(false);
         }
     }
 

@@ -6,25 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.exec.Command;
 import dev.berth.exec.CommandResult;
-import dev.berth.lab.Lab;
 import dev.berth.lab.LabHost;
-import dev.berth.lab.LabSpec;
 import dev.berth.migrate.MigrationException;
 import dev.berth.migrate.agent.AgentClient;
 import dev.berth.migrate.agent.MigrationStatus;
-import dev.berth.migrate.zfs.ZfsFusePool;
-import dev.berth.packaging.Bundle;
-import dev.berth.packaging.BundleBuilder;
-import dev.berth.packaging.ContainerPluginInstaller;
-import dev.berth.packaging.ModuleBundles;
-import dev.berth.packaging.PluginInstaller;
-import dev.berth.packaging.RuntimeImage;
-import dev.berth.packaging.ServiceInstaller;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,78 +34,29 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Tag("lab")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MigrateLabIT {
-    private static final Lab LAB = Lab.standard().reporting(System.out::println);
-    private static final String NET = "mignet";
-    private static final String SUBNET = "10.92.0.0/24";
+    private static final String NET = MigrationLab.NET;
     private static final String VOLUME = "counterdata";
     /** Appends n+1 with an fsync per write, and serves the last value on port 8080. */
     private static final String COUNTER = "trap 'exit 0' TERM; touch /data/log; i=$(tail -n 1 /data/log); i=${i:-0}; "
             + "(while true; do tail -n 1 /data/log | nc -l -p 8080 >/dev/null 2>&1; done) & "
             + "while true; do i=$((i+1)); echo $i | dd of=/data/log oflag=append conv=notrunc,fsync 2>/dev/null; done";
-    private static final List<ZfsFusePool> pools = new ArrayList<>();
-    private static List<LabHost> hosts;
+    private static MigrationLab lab;
 
     @BeforeAll
-    static void up() throws Exception {
-        Bundle overlay = ModuleBundles.build(Path.of("../net-overlay"), "net-overlay",
-                Path.of("target/e2e-overlay").toAbsolutePath());
-        Bundle ipam = new BundleBuilder(RuntimeImage.fromBuildJdk()).buildFromInput(
-                Path.of("../net-ipam/target/plugin"), Path.of("target/e2e-ipam-bundle"));
-        Bundle zfs = ModuleBundles.build(Path.of("../vol-zfs"), "target/container-plugin/lib", "vol-zfs",
-                Path.of("target/e2e-zfs").toAbsolutePath());
-        Bundle agent = ModuleBundles.build(Path.of(""), "target/agent-plugin/lib", "vol-migrate",
-                "src/main/agent/plugin.json", Path.of("target/e2e-agent"));
-        pools.add(ZfsFusePool.create("bmlab1", 768));
-        pools.add(ZfsFusePool.create("bmlab2", 768));
-        hosts = LAB.up(new LabSpec(2, true), (h, kv) -> {
-            ZfsFusePool pool = pools.get(h.index() - 1);
-            PluginInstaller installer = new PluginInstaller(h.docker());
-            installer.ensure(ipam, Map.of("BERTH_KV", kv.orElseThrow(), "docker-socket.source",
-                    h.dockerSocket().toString()));
-            installer.ensure(overlay, Map.of("BERTH_KV", kv.orElseThrow()));
-            // the lab host's copy of the pool's mount is a slave of the root namespace's; berth/zfs binds it
-            // rshared, which Docker allows only from a shared mount: make it shared too (still a slave)
-            long dockerd = h.processes("dockerd").stream().findFirst().orElseThrow();
-            Command.of("nsenter", "-t", Long.toString(dockerd), "-m", "mount", "--make-rshared",
-                    pool.mountpoint().toString()).check();
-            Map<String, String> z = new LinkedHashMap<>();
-            z.put("BERTH_ZFS_PARENT", pool.name() + "/berth");
-            z.put("zfs-mounts.source", pool.mountpoint().toString());
-            z.put("docker-socket.source", h.dockerSocket().toString());
-            new ContainerPluginInstaller(h.docker()).ensure(zfs, z);
-            Map<String, String> a = new LinkedHashMap<>();
-            a.put("BERTH_KV", kv.orElseThrow());
-            a.put("BERTH_ZFS_PARENT", pool.name() + "/berth");
-            a.put("BERTH_MIGRATE_ADDRESS", h.underlayAddress());
-            a.put("docker-socket.source", h.dockerSocket().toString());
-            new ServiceInstaller(h.docker()).ensure(agent, a);
-        });
-        for (LabHost h : hosts) {
-            await(h.name() + "'s agent answers", Duration.ofSeconds(60), () -> {
-                try {
-                    client(h).describe();
-                    return true;
-                } catch (MigrationException e) {
-                    return false;
-                }
-            });
-            h.docker().command("network", "create", "-d", "berth/overlay:latest", "--ipam-driver",
-                    "berth/ipam:latest", "--ipam-opt", "berth.scope=global", "--subnet", SUBNET, NET)
-                    .timeout(Duration.ofMinutes(1)).check();
-        }
+    static void up() {
+        lab = MigrationLab.up(Path.of("..").toAbsolutePath().normalize(), Path.of("target/e2e").toAbsolutePath(), 2,
+                768, Map.of("BERTH_MIGRATE_STALL_SECONDS", "8"));
     }
 
     @AfterAll
     static void down() {
-        try {
-            LAB.down();
-        } finally {
-            pools.forEach(ZfsFusePool::close);
+        if (lab != null) {
+            lab.close();
         }
     }
 
     private static LabHost h(int i) {
-        return hosts.get(i - 1);
+        return lab.h(i);
     }
 
     @Test
@@ -225,11 +163,60 @@ class MigrateLabIT {
                 .split("\\s+")[0], "the data arrived whole");
     }
 
+    @Test
+    @Order(3)
+    void aLinkCutDuringThePreCopy_failsTheMigration_theContainerKeepsRunning_andARetrySucceeds() throws Exception {
+        h(1).docker().check("volume", "create", "-d", "berth/zfs", "linkdata");
+        h(1).docker().check("run", "-d", "--name", "linked", "--network", NET, "-v", "linkdata:/data",
+                "berth/testbox", "sh", "-c", "[ -s /data/f.md5 ] || { dd if=/dev/urandom of=/data/f bs=1M "
+                        + "count=150 2>/dev/null; md5sum /data/f > /data/f.tmp; mv /data/f.tmp /data/f.md5; }; "
+                        + "trap 'exit 0' TERM; while true; do sleep 1; done");
+        await("the data is written", Duration.ofSeconds(120), () -> h(1).docker().command("exec", "linked",
+                "test", "-s", "/data/f.md5").run().ok());
+        String md5 = h(1).docker().check("exec", "linked", "cat", "/data/f.md5").split("\\s+")[0];
+        AgentClient agent = client(h(1));
+        String id = agent.start("linked", hostId(h(2)), false, false);
+        await("the pre-copy is sending", Duration.ofSeconds(60), () -> {
+            MigrationStatus s = agent.status(id);
+            return s.roundBytes() != null && s.roundBytes() > (20L << 20) || s.finished();
+        });
+        long cut = System.nanoTime();
+        h(2).inNetns("ip", "link", "set", "eth0", "down").check();
+        MigrationStatus failed;
+        try {
+            failed = finish(agent, id);
+        } finally {
+            h(2).inNetns("ip", "link", "set", "eth0", "up").check();
+        }
+        System.out.printf("link cut: the migration failed %.1f s after the cut: %s%n", (System.nanoTime() - cut)
+                / 1e9, failed);
+        assertEquals("failed", failed.state(), failed.toString());
+        assertEquals("running", h(1).docker().check("inspect", "-f", "{{.State.Status}}", "linked"));
+        assertFalse(h(2).docker().command("inspect", "linked").run().ok(), "nothing started on h2");
+        MigrationStatus retry = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                retry = finish(agent, agent.start("linked", hostId(h(2)), false, false));
+                if (retry.state().equals("done")) {
+                    break;
+                }
+                System.out.println("retry " + attempt + ": " + retry);
+            } catch (MigrationException e) {
+                System.out.println("retry " + attempt + ": " + e.getMessage());
+            }
+            Thread.sleep(2_000); // the store and the agents' records come back with the link
+
+        }
+        System.out.println("retried after the link came back: " + retry);
+        assertEquals("done", retry.state(), String.valueOf(retry));
+        assertEquals(md5, h(2).docker().check("exec", "linked", "md5sum", "/data/f").split("\\s+")[0]);
+    }
+
     // ---- helpers
 
     /** What the volume's dataset and mounts look like, for the log. */
     private static void dump(LabHost h, String container, String volume) {
-        String pool = pools.get(h.index() - 1).name();
+        String pool = lab.pool(h).name();
         String ds = pool + "/berth/" + volume;
         long dockerd = h.processes("dockerd").stream().findFirst().orElseThrow();
         System.out.println("---- " + h.name() + " " + ds);
@@ -247,24 +234,15 @@ class MigrateLabIT {
     }
 
     private static AgentClient client(LabHost h) {
-        return new AgentClient(h.stateDir().resolve("migrate/agent.sock"));
+        return lab.client(h);
     }
 
-    private static String hostId(LabHost h) throws Exception {
-        return Files.readString(h.stateDir().resolve("host-id")).strip();
+    private static String hostId(LabHost h) {
+        return lab.hostId(h);
     }
 
     private static MigrationStatus finish(AgentClient agent, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        MigrationStatus s = agent.status(id);
-        while (!s.finished()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("migration " + id + " did not finish: " + s);
-            }
-            Thread.sleep(200);
-            s = agent.status(id);
-        }
-        return s;
+        return MigrationLab.finish(agent, id, Duration.ofMinutes(5));
     }
 
     private static long lines(LabHost h) {
@@ -339,14 +317,7 @@ class MigrateLabIT {
         }
     }
 
-    private static void await(String what, Duration limit, java.util.function.BooleanSupplier condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(200);
-        }
+    private static void await(String what, Duration limit, java.util.function.BooleanSupplier condition) {
+        MigrationLab.await(what, limit, condition);
     }
 }
