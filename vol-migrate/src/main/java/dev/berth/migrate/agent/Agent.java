@@ -89,6 +89,84 @@ public final class Agent implements AutoCloseable {
         return id;
     }
 
+    /**
+     * After a restart: each migration this agent had stopped a container for and did not finish (its journal) is
+     * finished or undone, asking the target what it did. Running there: the copy here is removed. Created but not
+     * started there, or never committed: the target's part is undone and the container runs here again. The target
+     * cannot be asked: asked again every 10 s (the container stays stopped meanwhile: never two running copies).
+     */
+    public void recover() {
+        Journal journal = new Journal(cx.journal());
+        for (int attempt = 0; attempt < 360 && !closed; attempt++) {
+            List<Journal.Entry> pending;
+            try {
+                pending = journal.pending();
+            } catch (RuntimeException e) {
+                LOG.error("cannot read the journal {}: {}", cx.journal(), e.toString());
+                return;
+            }
+            if (pending.isEmpty()) {
+                return;
+            }
+            for (Journal.Entry e : pending) {
+                try {
+                    recover(e);
+                    journal.remove(e.id());
+                } catch (RuntimeException ex) {
+                    LOG.warn("migration {} of {}: not settled yet ({}); asking again in 10 s", e.id(), e.container(),
+                            ex.getMessage());
+                }
+            }
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException ie) {
+                return;
+            }
+        }
+    }
+
+    private void recover(Journal.Entry e) {
+        AgentDirectory.Agent target = cx.directory().require(e.target(), cx.pins());
+        AgentWire.Reply st = call(target, new AgentWire.Request("status", e.id(),
+                SourceMigration.nameOnly(e.container()), null, null));
+        if ("running".equals(st.state())) {
+            LOG.info("migration {}: {} runs on {}; removing the copy here", e.id(), e.container(), e.target());
+            try {
+                cx.docker().removeContainer(e.containerId(), true, false);
+            } catch (dev.berth.docker.DockerNotFoundException gone) {
+                // removed already
+            }
+            return;
+        }
+        if ("created".equals(st.state())) {
+            call(target, new AgentWire.Request("abort", e.id(), SourceMigration.nameOnly(e.container()), null,
+                    e.finals() == null ? List.of() : e.finals()));
+        }
+        for (String v : e.volumes()) {
+            cx.store().delete(SourceMigration.OWNERS + v);
+        }
+        // a stop this agent asked for may still be under way (the daemon finishes it without us): let it end first
+        cx.docker().stopContainer(e.containerId(), java.time.Duration.ofSeconds(30));
+        cx.docker().startContainer(e.containerId());
+        cx.docker().updateRestartPolicy(e.containerId(), e.policy(), e.retries());
+        LOG.info("migration {}: {} did not move ({} on {}); it runs here again", e.id(), e.container(),
+                st.state(), e.target());
+    }
+
+    private AgentWire.Reply call(AgentDirectory.Agent target, AgentWire.Request r) {
+        try (PeerConnection peer = cx.channel().connect(target.socketAddress(), target.host())) {
+            AgentWire.write(peer.output(), r);
+            AgentWire.Reply reply = AgentWire.read(peer.input(), AgentWire.Reply.class);
+            if (!reply.ok()) {
+                throw reply.toException(target.host());
+            }
+            return reply;
+        } catch (java.io.IOException ex) {
+            throw new MigrationException(Kind.UNAVAILABLE, r.op() + " on " + target.host() + ": " + ex.getMessage(),
+                    ex);
+        }
+    }
+
     public synchronized Optional<MigrationStatus> status(String id) {
         return Optional.ofNullable(migrations.get(id)).map(SourceMigration::status);
     }

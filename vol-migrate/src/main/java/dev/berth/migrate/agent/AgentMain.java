@@ -72,9 +72,10 @@ public final class AgentMain {
         SecureChannel channel = new SecureChannel(identity, pins);
         SourceMigration.Context cx = new SourceMigration.Context(hostId, docker, zfs, streams, parent, channel, pins,
                 directory, store, RoundPolicy.standard(), env.getOrDefault("BERTH_ZFS_DRIVER_NAME", "berth/zfs"),
-                Duration.ofSeconds(Long.parseLong(env.getOrDefault("BERTH_MIGRATE_STALL_SECONDS", "60").trim())));
+                Duration.ofSeconds(Long.parseLong(env.getOrDefault("BERTH_MIGRATE_STALL_SECONDS", "60").trim())),
+                dir.resolve("journal"));
         TargetService target = new TargetService(hostId, docker, zfs, streams, parent,
-                TargetService.stagingFor(parent));
+                TargetService.stagingFor(parent), cx.stall());
         int port = Integer.parseInt(env.getOrDefault("BERTH_MIGRATE_PORT", "7472").trim());
         String address = env.getOrDefault("BERTH_MIGRATE_ADDRESS", "").trim();
         InetAddress bind = address.isEmpty() ? defaultRouteAddress() : InetAddress.getByName(address);
@@ -85,6 +86,9 @@ public final class AgentMain {
                 identity.certificatePem());
         LOG.info("berth/migrate: host {} at {}:{}, volumes under {}, certificate {}", hostId,
                 bind.getHostAddress(), agent.port(), parent, identity.fingerprint());
+        Thread recovery = new Thread(agent::recover, "berth-migrate-recovery");
+        recovery.setDaemon(true);
+        recovery.start();
         Lease lease = null;
         while (true) {
             try {

@@ -19,6 +19,7 @@ import dev.berth.migrate.zfs.SnapshotStreams;
 import dev.berth.zfs.Zfs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,12 +55,13 @@ public final class SourceMigration implements Runnable {
     /** The agent's facilities a migration uses. */
     public record Context(String hostId, DockerApi docker, Zfs zfs, SnapshotStreams streams, String parent,
                           SecureChannel channel, PinnedPeers pins, AgentDirectory directory, KvStore store,
-                          RoundPolicy policy, String driverName, Duration stall) {
-        /** With the default {@link #STALL}. */
+                          RoundPolicy policy, String driverName, Duration stall, Path journal) {
+        /** With the default {@link #STALL}, and the journal in the agent's directory. */
         public Context(String hostId, DockerApi docker, Zfs zfs, SnapshotStreams streams, String parent,
                        SecureChannel channel, PinnedPeers pins, AgentDirectory directory, KvStore store,
                        RoundPolicy policy, String driverName) {
-            this(hostId, docker, zfs, streams, parent, channel, pins, directory, store, policy, driverName, STALL);
+            this(hostId, docker, zfs, streams, parent, channel, pins, directory, store, policy, driverName, STALL,
+                    Path.of("/var/lib/berth/migrate/journal"));
         }
     }
 
@@ -91,6 +93,7 @@ public final class SourceMigration implements Runnable {
     private volatile String error;
     private final List<String> rounds = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<String> plan = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Journal.Entry journaled;
 
     public SourceMigration(String id, Request req, Context cx) {
         this.id = id;
@@ -176,6 +179,8 @@ public final class SourceMigration implements Runnable {
         boolean stoppedFirst = running && req.cold();
         if (stoppedFirst) {
             state = "stopping";
+            journal(new Journal.Entry(id, req.container(), containerId, req.target(), policy, retries,
+                    req.keepSource(), vols.stream().map(Vol::name).toList(), null, "stopped"));
             docker.updateRestartPolicy(containerId, "no", 0);
             stoppedAt = System.nanoTime();
             docker.stopContainer(containerId, stopGrace(inspect));
@@ -218,6 +223,8 @@ public final class SourceMigration implements Runnable {
             stoppedAt = System.nanoTime();
             state = "stopping";
             message = "stopping " + spec.name() + " on " + cx.hostId();
+            journal(new Journal.Entry(id, req.container(), containerId, req.target(), policy, retries,
+                    req.keepSource(), vols.stream().map(Vol::name).toList(), null, "stopped"));
             docker.updateRestartPolicy(containerId, "no", 0);
             try {
                 docker.stopContainer(containerId, stopGrace(inspect));
@@ -242,7 +249,13 @@ public final class SourceMigration implements Runnable {
         state = "starting";
         message = "creating " + spec.name() + " on " + req.target();
         try {
+            if (journaled != null) {
+                journal(journaled.withFinals(finals));
+            }
             call(target, new AgentWire.Request("commit", id, inspect, spec.imageId(), finals));
+            if (journaled != null) {
+                journal(journaled.at("committed"));
+            }
         } catch (RuntimeException e) {
             if (running || stoppedFirst) {
                 restartSource(containerId, policy, retries, e);
@@ -255,9 +268,14 @@ public final class SourceMigration implements Runnable {
         }
         try {
             call(target, new AgentWire.Request("start", id, null, null, null));
+            if (journaled != null) {
+                journal(journaled.at("started"));
+            }
         } catch (MigrationException e) {
-            handleStartFailure(target, containerId, policy, retries, running || stoppedFirst, vols, finals, e);
-            throw e;
+            if (!handleStartFailure(target, containerId, policy, retries, running || stoppedFirst, vols, finals,
+                    e)) {
+                throw e;
+            }
         }
         downtimeMs = running || stoppedFirst ? (System.nanoTime() - stoppedAt) / 1_000_000 : null;
         if (!policy.equals("no")) {
@@ -284,6 +302,7 @@ public final class SourceMigration implements Runnable {
             LOG.warn("migration {}: {}", id, message);
         }
         totalMs = (System.nanoTime() - started) / 1_000_000;
+        unjournal();
         state = "done";
         LOG.info("migration {} of {} to {} done: downtime {} ms, rounds {}", id, req.container(), req.target(),
                 downtimeMs, rounds);
@@ -438,10 +457,28 @@ public final class SourceMigration implements Runnable {
         return out;
     }
 
+    /** An inspect holding only the container's name: what the target needs to find it after its own restart. */
+    static JsonNode nameOnly(String name) {
+        return AgentWire.JSON.createObjectNode().put("Name", "/" + name.replaceFirst("^/", ""));
+    }
+
+    private void journal(Journal.Entry e) {
+        new Journal(cx.journal()).write(e);
+        journaled = e;
+    }
+
+    private void unjournal() {
+        if (journaled != null) {
+            new Journal(cx.journal()).remove(id);
+            journaled = null;
+        }
+    }
+
     private void restartSource(String containerId, String policy, int retries, RuntimeException cause) {
         try {
             cx.docker().startContainer(containerId);
             cx.docker().updateRestartPolicy(containerId, policy, retries);
+            unjournal();
             state = "rolled-back";
             message = "the container runs on " + cx.hostId() + " again";
         } catch (RuntimeException e) {
@@ -454,28 +491,30 @@ public final class SourceMigration implements Runnable {
      * The target's start did not answer: ask it. Not running there: undo its commit and run here again. No answer
      * at all: stay stopped here and say so (in-doubt), since it may be running there.
      */
-    private void handleStartFailure(AgentDirectory.Agent target, String containerId, String policy, int retries,
-                                    boolean running, List<Vol> vols, List<AgentWire.Volume> finals,
-                                    MigrationException e) {
+    private boolean handleStartFailure(AgentDirectory.Agent target, String containerId, String policy, int retries,
+                                       boolean running, List<Vol> vols, List<AgentWire.Volume> finals,
+                                       MigrationException e) {
         Reply st;
         try {
-            st = call(target, new AgentWire.Request("status", id, null, null, null));
+            st = call(target, new AgentWire.Request("status", id, nameOnly(req.container()), null, null));
         } catch (RuntimeException unreachable) {
             state = "in-doubt";
             message = "the target did not say whether it started the container: it stays stopped on "
-                    + cx.hostId() + "; look at " + req.target() + " (docker ps) before starting either";
-            return;
+                    + cx.hostId() + "; the agent asks again when it restarts, or look at " + req.target()
+                    + " (docker ps) before starting either";
+            return false;
         }
         if ("running".equals(st.state())) {
-            return; // it runs there: the start's answer was lost only
+            return true; // it runs there: the start's answer was lost only
         }
-        call(target, new AgentWire.Request("abort", id, null, null, finals));
+        call(target, new AgentWire.Request("abort", id, nameOnly(req.container()), null, finals));
         for (Vol v : vols) {
             cx.store().delete(OWNERS + v.name());
         }
         if (running) {
             restartSource(containerId, policy, retries, e);
         }
+        return false;
     }
 
     private void keepInStaging(Vol v) {
@@ -502,7 +541,7 @@ public final class SourceMigration implements Runnable {
                 if (System.nanoTime() - last.get() > stall.toNanos()) {
                     LOG.warn("nothing moved to {} for {} s: cutting the connection", peer.peerHostId(),
                             stall.toSeconds());
-                    peer.close();
+                    peer.abort();
                 }
             }, every, every, java.util.concurrent.TimeUnit.SECONDS);
         }

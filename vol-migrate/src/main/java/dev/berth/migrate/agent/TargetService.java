@@ -42,6 +42,7 @@ public final class TargetService {
     private final String parent;
     private final String staging;
     private final Map<String, String> created = new ConcurrentHashMap<>();
+    private final java.time.Duration idle;
 
     /**
      * @param parent  the volumes' parent dataset (berth/zfs's {@code BERTH_ZFS_PARENT}, such as {@code tank/berth})
@@ -49,6 +50,16 @@ public final class TargetService {
      */
     public TargetService(String hostId, DockerApi docker, Zfs zfs, SnapshotStreams streams, String parent,
                          String staging) {
+        this(hostId, docker, zfs, streams, parent, staging, java.time.Duration.ofMinutes(2));
+    }
+
+    /**
+     * @param idle how long a round may wait for the sender's next bytes: a sender on the far side of a dead link
+     *             never closes the connection, and its half-received volume would block the next attempt
+     */
+    public TargetService(String hostId, DockerApi docker, Zfs zfs, SnapshotStreams streams, String parent,
+                         String staging, java.time.Duration idle) {
+        this.idle = idle;
         this.hostId = hostId;
         this.docker = docker;
         this.zfs = zfs;
@@ -79,7 +90,7 @@ public final class TargetService {
                 case "image" -> image(peer);
                 case "round" -> {
                     ensureStaging();
-                    new SnapshotReceiver(streams, staging).receive(peer, soFar -> { });
+                    new SnapshotReceiver(streams, staging, idle).receive(peer, soFar -> { });
                     yield null; // the round answered for itself
                 }
                 case "commit" -> commit(r);
@@ -139,9 +150,19 @@ public final class TargetService {
                         + parent + "/" + name + ")");
             }
             Map<String, String> snaps = new LinkedHashMap<>();
-            if (zfs.exists(staging + "/" + name)) {
-                for (SnapshotId s : streams.snapshots(staging + "/" + name)) {
+            String ds = staging + "/" + name;
+            if (zfs.exists(ds)) {
+                for (SnapshotId s : streams.snapshots(ds)) {
                     snaps.put(s.shortName(), Long.toUnsignedString(s.guid()));
+                }
+                if (snaps.isEmpty()) {
+                    // what a cut full receive left: nothing of it is usable, and it would refuse the next full one
+                    try {
+                        zfs.destroy(ds, true);
+                    } catch (RuntimeException e) {
+                        throw new MigrationException(Kind.CONFLICT, "host " + hostId + " is still receiving " + ds
+                                + " from an earlier attempt (" + e.getMessage() + "): try again in a minute");
+                    }
                 }
             }
             staged.put(name, snaps);
@@ -235,7 +256,8 @@ public final class TargetService {
 
     /** Undoes a commit that was not started: the container removed, the volumes back into staging. */
     private synchronized Reply abort(Request r) {
-        String id = created.remove(r.migration());
+        String id = createdBy(r);
+        created.remove(r.migration());
         if (id != null) {
             docker.removeContainer(id, true, false);
             for (AgentWire.Volume v : r.volumes()) {
@@ -260,8 +282,22 @@ public final class TargetService {
         return Reply.success();
     }
 
-    private Reply status(Request r) {
+    /** The container this migration created: remembered, or (after this agent restarted) found by its name. */
+    private String createdBy(Request r) {
         String id = created.get(r.migration());
+        if (id == null && r.inspect() != null && r.inspect().hasNonNull("Name")) {
+            try {
+                // prepare found the name free, so a container of that name now is this migration's
+                id = docker.container(r.inspect().get("Name").asText().replaceFirst("^/", "")).id();
+            } catch (DockerNotFoundException none) {
+                return null;
+            }
+        }
+        return id;
+    }
+
+    private Reply status(Request r) {
+        String id = createdBy(r);
         if (id == null) {
             return new Reply(true, null, null, hostId, null, null, null, "unknown", null, null);
         }

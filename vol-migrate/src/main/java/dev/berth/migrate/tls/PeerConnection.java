@@ -53,6 +53,19 @@ public final class PeerConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * Cuts the connection at once, from any thread: with SO_LINGER 0 the TLS layer does not wait for the write lock a
+     * writer blocked on a dead link holds (a plain close would wait behind it), and the TCP connection is reset.
+     */
+    public void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        close();
+    }
+
     @Override
     public void close() {
         try {

@@ -212,6 +212,27 @@ class MigrateLabIT {
         assertEquals(md5, h(2).docker().check("exec", "linked", "md5sum", "/data/f").split("\\s+")[0]);
     }
 
+    @Test
+    @Order(4)
+    void theSourceAgentKilledAfterTheStop_runsTheContainerHereAgainWhenItRestarts() throws Exception {
+        // no volume (a lab host cannot mount a zfs-fuse dataset again after unmounting it: README), and a command
+        // that ignores SIGTERM, so that the stop lasts the container's 10 s stop timeout
+        h(1).docker().check("run", "-d", "--name", "stubborn", "--network", NET, "--restart", "always",
+                "berth/testbox", "sh", "-c", "while true; do sleep 1; done");
+        AgentClient agent = client(h(1));
+        String id = agent.start("stubborn", hostId(h(2)), false, false);
+        await("the source is stopping the container", Duration.ofSeconds(60),
+                () -> List.of("stopping", "final").contains(agent.status(id).state()));
+        h(1).docker().check("kill", "berth-migrate");
+        h(1).docker().check("start", "berth-migrate");
+        await("the restarted agent runs the container on h1 again", Duration.ofSeconds(90), () -> "running true"
+                .equals(h(1).docker().command("inspect", "-f", "{{.State.Status}} {{.State.Running}}", "stubborn")
+                        .run().stdout().strip()) && h(1).docker().command("inspect", "-f",
+                "{{.HostConfig.RestartPolicy.Name}}", "stubborn").run().stdout().strip().equals("always"));
+        assertFalse(h(2).docker().command("inspect", "stubborn").run().ok(), "never started on h2");
+        System.out.println("the source agent killed mid-stop: the container runs on h1 again, restart policy always");
+    }
+
     // ---- helpers
 
     /** What the volume's dataset and mounts look like, for the log. */
