@@ -1,15 +1,12 @@
 package dev.berth.migrate.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.migrate.MigrationException;
 import dev.berth.migrate.MigrationException.Kind;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
+import dev.berth.migrate.transfer.Frames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,8 +15,8 @@ import java.util.Map;
 
 /**
  * What two migration agents say to each other, besides the snapshot rounds of {@code transfer}: one request frame
- * per TLS connection ({@link Request}, its {@code op} naming what follows), one reply frame ({@link Reply}). A frame is
- * a 4-byte big-endian length and that much UTF-8 JSON, at most {@link #MAX_FRAME} (a container's inspect fits).
+ * per TLS connection ({@link Request}, its {@code op} naming what follows), one reply frame ({@link Reply}), framed as
+ * the rounds' messages are ({@link Frames}) but up to {@link #MAX_FRAME} (a container's inspect fits).
  */
 public final class AgentWire {
     public static final int MAX_FRAME = 1024 * 1024;
@@ -91,36 +88,10 @@ public final class AgentWire {
     }
 
     public static void write(OutputStream out, Object message) throws IOException {
-        byte[] body;
-        try {
-            body = JSON.writeValueAsBytes(message);
-        } catch (JsonProcessingException e) {
-            throw new MigrationException(Kind.INTERNAL, "cannot encode a message: " + e.getMessage(), e);
-        }
-        if (body.length > MAX_FRAME) {
-            throw new MigrationException(Kind.BAD_REQUEST, "a message of " + body.length + " bytes is over "
-                    + MAX_FRAME);
-        }
-        DataOutputStream data = new DataOutputStream(out);
-        data.writeInt(body.length);
-        data.write(body);
-        data.flush();
+        Frames.write(out, message, MAX_FRAME);
     }
 
     public static <T> T read(InputStream in, Class<T> type) throws IOException {
-        DataInputStream data = new DataInputStream(in);
-        int len = data.readInt();
-        if (len < 0 || len > MAX_FRAME) {
-            throw new MigrationException(Kind.PROTOCOL, "bad frame length " + len + ": not a migration agent?");
-        }
-        byte[] body = data.readNBytes(len);
-        if (body.length < len) {
-            throw new EOFException("the frame ended early");
-        }
-        try {
-            return JSON.readValue(body, type);
-        } catch (IOException e) {
-            throw new MigrationException(Kind.PROTOCOL, "unreadable message: " + e.getMessage(), e);
-        }
+        return Frames.read(in, type, MAX_FRAME);
     }
 }

@@ -17,7 +17,7 @@ import java.io.OutputStream;
  * The small JSON messages of a round (header, ready, acknowledgement), each framed as a 4-byte big-endian length and
  * that many bytes of UTF-8 JSON, at most {@link #MAX_FRAME}. Unknown fields are ignored (a newer peer may add some).
  */
-final class Frames {
+public final class Frames {
     /** The largest JSON frame accepted. */
     public static final int MAX_FRAME = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -29,14 +29,19 @@ final class Frames {
 
     /** Writes one frame and flushes. */
     public static void write(OutputStream out, Object message) throws IOException {
+        write(out, message, MAX_FRAME);
+    }
+
+    /** Writes one frame of at most {@code max} bytes and flushes. */
+    public static void write(OutputStream out, Object message, int max) throws IOException {
         byte[] body;
         try {
             body = JSON.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
             throw new MigrationException(Kind.INTERNAL, "cannot encode " + message + ": " + e.getMessage(), e);
         }
-        if (body.length > MAX_FRAME) {
-            throw new MigrationException(Kind.BAD_REQUEST, "frame of " + body.length + " bytes is over " + MAX_FRAME);
+        if (body.length > max) {
+            throw new MigrationException(Kind.BAD_REQUEST, "frame of " + body.length + " bytes is over " + max);
         }
         DataOutputStream data = new DataOutputStream(out);
         data.writeInt(body.length);
@@ -51,9 +56,14 @@ final class Frames {
      * @throws MigrationException PROTOCOL for a bad length or JSON that is not a {@code type}
      */
     public static <T> T read(InputStream in, Class<T> type) throws IOException {
+        return read(in, type, MAX_FRAME);
+    }
+
+    /** Reads one frame of at most {@code max} bytes. */
+    public static <T> T read(InputStream in, Class<T> type, int max) throws IOException {
         DataInputStream data = new DataInputStream(in);
         int len = data.readInt();
-        if (len < 0 || len > MAX_FRAME) {
+        if (len < 0 || len > max) {
             throw new MigrationException(Kind.PROTOCOL, "bad frame length " + len + ": not a migration agent?");
         }
         byte[] body = data.readNBytes(len);
