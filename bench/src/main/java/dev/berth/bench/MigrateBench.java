@@ -46,7 +46,8 @@ public final class MigrateBench {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int gib = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        int poolMiB = (gib * 1024 + 300) * (runs * 2) + 1024;
+        // every run leaves its volume on both hosts (a lab host cannot destroy the source's copy: vol-migrate/README)
+        int poolMiB = (gib * 1024 + 600) * (runs * 2) * 2 + 2048;
         List<Run> results = new ArrayList<>();
         try (MigrationLab lab = MigrationLab.up(HOME, HOME.resolve("target/bench-migrate"), 2, poolMiB, Map.of())) {
             LabHost h1 = lab.h(1);

@@ -212,6 +212,13 @@ public final class TargetService {
                 rename(from, to);
                 moved.add(name);
                 zfs.inherit(to, "mountpoint");
+                // the earlier rounds' snapshots hold what the source rewrote meanwhile: only the final one is kept
+                // (the base for a move back)
+                for (SnapshotId old : streams.snapshots(to)) {
+                    if (old.shortName().startsWith("berth-migrate-") && !old.shortName().equals(v.snapshot())) {
+                        zfs.destroy(old.name(), false);
+                    }
+                }
                 props.forEach((k, val) -> {
                     if (!k.equals("canmount")) {
                         zfs.set(to, k, val);
