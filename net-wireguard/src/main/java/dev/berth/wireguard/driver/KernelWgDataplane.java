@@ -131,7 +131,7 @@ public final class KernelWgDataplane implements WgDataplane {
     }
 
     @Override
-    public String createEndpoint(String endpointId, String ipv4) {
+    public String createEndpoint(String endpointId, String ipv4, String requestedMac) {
         String host = WgNames.hostSide(endpointId);
         String container = WgNames.containerSide(endpointId);
         if (nl.linkFind(container).isPresent() && nl.linkFind(host).isPresent()) {
@@ -139,7 +139,9 @@ public final class KernelWgDataplane implements WgDataplane {
         }
         try {
             nl.linkAdd(new Veth(dev.berth.netlink.LinkAttrs.named(host).withMtu(mtu),
-                    dev.berth.netlink.LinkAttrs.named(container).withMtu(mtu)));
+                    requestedMac == null ? dev.berth.netlink.LinkAttrs.named(container).withMtu(mtu)
+                            : dev.berth.netlink.LinkAttrs.named(container).withMtu(mtu)
+                                    .withMac(dev.berth.netlink.MacAddress.parse(requestedMac))));
             // over netlink, not /proc/sys: that is read-only in a managed plugin
             nl.linkSetIpv4Conf(host, Ipv4Conf.PROXY_ARP, 1);
             // answer at once: the kernel would delay each proxy ARP answer by up to 0.8 s, which a new container
@@ -147,6 +149,13 @@ public final class KernelWgDataplane implements WgDataplane {
             nl.linkSetProxyArpDelay(host, java.time.Duration.ZERO);
             nl.linkSetUp(host);
             int index = nl.linkByName(host).index();
+            // the container's address pinned to its MAC (Docker keeps the veth end's MAC when it moves it in):
+            // traffic from other hosts often arrives before Docker has addressed the container, and an ARP from
+            // here then would fail and be retried only a second later
+            dev.berth.netlink.MacAddress mac = nl.linkByName(container).attrs().mac();
+            if (mac != null) {
+                nl.neighReplace(dev.berth.netlink.Neigh.of(index, IpPrefix.parse(ipv4 + "/32").address(), mac));
+            }
             nl.routeReplace(route(ipv4).withOif(index));
             addRule(host);
             return container;

@@ -27,7 +27,7 @@ public interface WgDataplane {
     boolean deviceReady();
 
     /** The veth pair of a local endpoint, its /32 route in the table and its rule; returns the container side. */
-    String createEndpoint(String endpointId, String ipv4);
+    String createEndpoint(String endpointId, String ipv4, String mac);
 
     /** Removes a local endpoint's veth pair (its route goes with it) and its rule; absent pieces are fine. */
     void deleteEndpoint(String endpointId, String ipv4);

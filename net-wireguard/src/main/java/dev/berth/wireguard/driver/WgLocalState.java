@@ -34,8 +34,12 @@ final class WgLocalState {
         }
     }
 
+    /** @param mac the MAC Docker asked for (--mac-address), or null: the container's veth keeps the kernel's */
     record EndpointState(@JsonProperty("endpointId") String endpointId, @JsonProperty("networkId") String networkId,
-                         @JsonProperty("ipv4") String ipv4) {
+                         @JsonProperty("ipv4") String ipv4, @JsonProperty("mac") String mac) {
+        EndpointState(String endpointId, String networkId, String ipv4) {
+            this(endpointId, networkId, ipv4, null);
+        }
     }
 
     WgLocalState(KvStore store) {

@@ -276,7 +276,16 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
         if (!ipv4.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
             throw new BadRequestException("Interface.Address " + in.address() + " is not an IPv4 address");
         }
-        WgLocalState.EndpointState e = new WgLocalState.EndpointState(request.endpointId(), request.networkId(), ipv4);
+        String mac = in.macAddress() == null || in.macAddress().isBlank() ? null : in.macAddress().trim();
+        if (mac != null) {
+            try {
+                dev.berth.netlink.MacAddress.parse(mac);
+            } catch (IllegalArgumentException ex) {
+                throw new BadRequestException("Interface.MacAddress " + mac + " is not a MAC address");
+            }
+        }
+        WgLocalState.EndpointState e = new WgLocalState.EndpointState(request.endpointId(), request.networkId(), ipv4,
+                mac);
         claim(rt.key, e);
         local.put(e);
         return new CreateEndpointResponse(null);
@@ -303,7 +312,7 @@ public final class WireGuardDriver implements NetworkDriver, HealthCheck, AutoCl
         WgNetworkRuntime rt = runtime(request.networkId());
         WgLocalState.EndpointState e = local.endpoint(request.endpointId()).orElseThrow(
                 () -> new NotFoundException("endpoint " + request.endpointId() + " is unknown"));
-        String container = rt.dataplane.createEndpoint(e.endpointId(), e.ipv4());
+        String container = rt.dataplane.createEndpoint(e.endpointId(), e.ipv4(), e.mac());
         return new JoinResponse(new InterfaceName(container, "eth"), "", "", List.of(), false);
     }
 
