@@ -42,9 +42,9 @@ import java.util.Map;
  *         tunnel;</li>
  *     <li>a second tunnel host to host whose wireguard-go is started from this JVM and daemonizes into its
  *         session. On this 2-core machine that session is one scheduling group (an autogroup) holding both
- *         "hosts'" wireguard-go and the iperf3 client, which makes the same binary 4 to 28% faster (this session's runs) than in a
- *         group of its own: a placement no two real hosts can have. It was this benchmark's anchor until
- *         2026-11-24 and stays for comparison.</li>
+ *         "hosts'" wireguard-go and the iperf3 client, which makes the same binary 4 to 28% faster (in the
+ *         runs of 2026-11-24) than in a group of its own: a placement no two real hosts can have. It was
+ *         this benchmark's anchor until 2026-11-24 and stays for comparison.</li>
  *     </ul>
  *     All tunnels get the MTU of berth's wg device on h1.</li>
  * <li>convergence: {@code docker run -d --ip FRESH} on h1 returning, to the first reply on h2 of a pinger already
