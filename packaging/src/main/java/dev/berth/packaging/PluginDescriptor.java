@@ -41,7 +41,8 @@ public record PluginDescriptor(
         @JsonProperty("env") List<EnvVar> env,
         @JsonProperty("binaries") List<String> binaries,
         @JsonProperty("jvmOptions") List<String> jvmOptions,
-        @JsonProperty("kind") String kind) {
+        @JsonProperty("kind") String kind,
+        @JsonProperty("cpu") Cpu cpu) {
 
     /** A Docker managed plugin (the default). */
     public static final String PLUGIN = "plugin";
@@ -57,7 +58,16 @@ public record PluginDescriptor(
                             List<Device> devices, List<Mount> mounts, List<EnvVar> env, List<String> binaries,
                             List<String> jvmOptions) {
         this(name, description, mainClass, interfaceTypes, network, propagatedMount, capabilities, devices, mounts,
-                env, binaries, jvmOptions, PLUGIN);
+                env, binaries, jvmOptions, PLUGIN, null);
+    }
+
+    /**
+     * A service's CPU weight against the host's containers ({@code docker run --cpu-shares}; Docker's default is
+     * 1024), with the reason. Managed plugins have no such setting. Example: the wireguard-go keeper, whose
+     * encryption carries every container's traffic and would otherwise get one container's share when containers
+     * keep the CPU busy.
+     */
+    public record Cpu(@JsonProperty("shares") int shares, @JsonProperty("why") String why) {
     }
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*/[a-z0-9]+(?:[._-][a-z0-9]+)*");
@@ -158,6 +168,12 @@ public record PluginDescriptor(
         }
         binaries = List.copyOf(orEmpty(binaries));
         jvmOptions = List.copyOf(orEmpty(jvmOptions));
+        if (cpu != null) {
+            require(kind.equals(SERVICE), "only a service has a cpu weight: Docker gives managed plugins none");
+            require(cpu.shares() >= 2 && cpu.shares() <= 262144, "cpu.shares must be 2 to 262144 (Docker's "
+                    + "range), not " + cpu.shares());
+            require(cpu.why() != null && !cpu.why().isBlank(), "cpu.shares needs a reason (why)");
+        }
     }
 
     public boolean isService() {

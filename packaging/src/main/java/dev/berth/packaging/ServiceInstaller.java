@@ -124,13 +124,17 @@ public final class ServiceInstaller {
         return json.get("entrypoint").toString();
     }
 
-    private static List<String> runArgs(Bundle bundle, String name, String image, Map<String, String> settings,
+    static List<String> runArgs(Bundle bundle, String name, String image, Map<String, String> settings,
                                         String settingsHash) {
         PluginDescriptor d = bundle.descriptor();
         List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", name, "--restart", "always",
                 "--network", d.network().equals("none") ? "none" : d.network(),
                 "--label", DIGEST_LABEL + "=" + bundle.digest(), "--label", SETTINGS_LABEL + "=" + settingsHash,
                 "--log-opt", "max-size=10m", "--log-opt", "max-file=3"));
+        if (d.cpu() != null) {
+            argv.add("--cpu-shares");
+            argv.add(Integer.toString(d.cpu().shares()));
+        }
         for (PluginDescriptor.Capability c : d.capabilities()) {
             argv.add("--cap-add");
             argv.add(c.name().substring("CAP_".length()));

@@ -125,6 +125,9 @@ class WireGuardLabIT {
                     + " is not wanted of the keeper");
             assertTrue(Files.exists(h.stateDir().resolve("wireguard/sockets/" + dev + ".sock")), h.name() + ": "
                     + dev + "'s socket is not the keeper's");
+            // the data plane of every container's traffic is weighted above one container (plugin.json's cpu)
+            assertEquals("4096", h.docker().check("inspect", "--format", "{{.HostConfig.CpuShares}}",
+                    "berth-wireguard-go").strip(), h.name() + ": the keeper's CPU weight");
         }
         assertEquals(underlay - 60, container, "container MTU = underlay MTU - 60");
         assertEquals(underlay - 60, device, "WireGuard device MTU = underlay MTU - 60");
