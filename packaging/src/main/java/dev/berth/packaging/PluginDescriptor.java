@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *  "env": [{"name": "BERTH_KV", "value": "", "why": "cluster store URL; empty = embedded store"}],
  *  "binaries": ["/sbin/zfs"], "jvmOptions": []}
  * }</pre>
+ * A service ({@code "kind": "service"}) may also ask for a CPU weight with its reason:
+ * {@code "cpu": {"shares": 4096, "why": "..."}} ({@link Cpu}).
  */
 public record PluginDescriptor(
         @JsonProperty("name") String name,
