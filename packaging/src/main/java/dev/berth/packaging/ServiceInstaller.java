@@ -125,7 +125,7 @@ public final class ServiceInstaller {
     }
 
     static List<String> runArgs(Bundle bundle, String name, String image, Map<String, String> settings,
-                                        String settingsHash) {
+                                String settingsHash) {
         PluginDescriptor d = bundle.descriptor();
         List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", name, "--restart", "always",
                 "--network", d.network().equals("none") ? "none" : d.network(),
