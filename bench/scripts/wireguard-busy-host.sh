@@ -18,17 +18,9 @@ cd "$(dirname "$0")/../.."
 for b in iperf3 python3 nsenter; do command -v $b >/dev/null || { echo "needs $b" >&2; exit 2; }; done
 trap './berth lab down >/dev/null 2>&1 || true' EXIT
 ./berth lab up --hosts 2 --kv etcd >/dev/null
-D1="docker -H unix:///run/berth-lab/h1/docker.sock"
-D2="docker -H unix:///run/berth-lab/h2/docker.sock"
-for D in "$D1" "$D2"; do
-  $D network create -d berth/wireguard:latest --ipam-driver berth/ipam:latest --ipam-opt berth.scope=global \
-    --subnet 10.86.0.0/24 wgnet >/dev/null
-done
-$D1 run -d --name srv --network wgnet --ip 10.86.0.10 berth/testbox sleep 36000 >/dev/null
-$D2 run -d --name cli --network wgnet --ip 10.86.0.20 berth/testbox sleep 36000 >/dev/null
-P1=$($D1 inspect -f '{{.State.Pid}}' srv)
-P2=$($D2 inspect -f '{{.State.Pid}}' cli)
-nsenter -t $P1 -n iperf3 -s -D -p 5201
+. bench/scripts/wireguard-lab.sh
+berth_net wgnet 10.86.0 ""
+P2=$CLI_PID
 nsenter -t $P2 -n ping -c 1 -W 10 10.86.0.10 >/dev/null
 echo "keeper weight as installed: h1 $($D1 inspect -f '{{.HostConfig.CpuShares}}' berth-wireguard-go)," \
   "h2 $($D2 inspect -f '{{.HostConfig.CpuShares}}' berth-wireguard-go)"

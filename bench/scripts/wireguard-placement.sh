@@ -22,8 +22,7 @@ SECS=${2:-3}
 cd "$(dirname "$0")/../.."
 for b in wireguard-go wg iperf3 python3 nsenter; do command -v $b >/dev/null || { echo "needs $b" >&2; exit 2; }; done
 ./berth lab up --hosts 2 --kv etcd >/dev/null
-D1="docker -H unix:///run/berth-lab/h1/docker.sock"
-D2="docker -H unix:///run/berth-lab/h2/docker.sock"
+. bench/scripts/wireguard-lab.sh
 KEYS=$(mktemp -d /tmp/berth-wgplace.XXXXXX)
 cleanup() {
   pkill -f "wireguard-go (-f )?p[stf][12]$" 2>/dev/null || true
@@ -36,14 +35,8 @@ wg genkey > "$KEYS/k1"; wg genkey > "$KEYS/k2"
 PUB1=$(wg pubkey < "$KEYS/k1"); PUB2=$(wg pubkey < "$KEYS/k2")
 mkdir -p /var/run/wireguard
 
-for D in "$D1" "$D2"; do
-  $D network create -d berth/wireguard:latest --ipam-driver berth/ipam:latest --ipam-opt berth.scope=global \
-    --subnet 10.86.0.0/24 wgnet >/dev/null
-done
-$D1 run -d --name srv --network wgnet --ip 10.86.0.10 berth/testbox sleep 36000 >/dev/null
-$D2 run -d --name cli --network wgnet --ip 10.86.0.20 berth/testbox sleep 36000 >/dev/null
-P1=$($D1 inspect -f '{{.State.Pid}}' srv)
-P2=$($D2 inspect -f '{{.State.Pid}}' cli)
+berth_net wgnet 10.86.0 ""
+P2=$CLI_PID
 IMAGE=$($D1 inspect -f '{{.Config.Image}}' berth-wireguard-go)
 
 # configure NAME SUBNET PORTBASE: keys, peers, addresses, MTU (the device exists on both hosts)
@@ -91,17 +84,9 @@ ip netns exec berth-h1 ip rule add iif "$WV1" to 10.86.0.20 lookup 100 pref 900
 ip netns exec berth-h2 ip rule add iif "$WV2" to 10.86.0.10 lookup 100 pref 900
 ip netns exec berth-h1 ip rule add iif pc1 lookup "$T1" pref 1000
 ip netns exec berth-h2 ip rule add iif pc2 lookup "$T2" pref 1000
-nsenter -t $P1 -n iperf3 -s -D -p 5201
 # a second berth network for berth's own path (the first one's containers now use "pc")
-for D in "$D1" "$D2"; do
-  $D network create -d berth/wireguard:latest --ipam-driver berth/ipam:latest --ipam-opt berth.scope=global \
-    --subnet 10.76.0.0/24 wgnet2 >/dev/null
-done
-$D1 run -d --name srv2 --network wgnet2 --ip 10.76.0.10 berth/testbox sleep 36000 >/dev/null
-$D2 run -d --name cli2 --network wgnet2 --ip 10.76.0.20 berth/testbox sleep 36000 >/dev/null
-Q1=$($D1 inspect -f '{{.State.Pid}}' srv2)
-Q2=$($D2 inspect -f '{{.State.Pid}}' cli2)
-nsenter -t $Q1 -n iperf3 -s -D -p 5201
+berth_net wgnet2 10.76.0 2
+Q2=$CLI_PID
 for a in 10.71.0.1 10.72.0.1 10.73.0.1 10.74.0.1 10.75.0.1; do
   ip netns exec berth-h2 ping -c 1 -W 5 $a >/dev/null || { echo "no tunnel to $a" >&2; exit 1; }
 done
