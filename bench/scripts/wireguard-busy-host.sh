@@ -16,9 +16,9 @@ SECS=${2:-4}
 HOGS=${3:-2}
 cd "$(dirname "$0")/../.."
 for b in iperf3 python3 nsenter; do command -v $b >/dev/null || { echo "needs $b" >&2; exit 2; }; done
-trap './berth lab down >/dev/null 2>&1 || true' EXIT
-./berth lab up --hosts 2 --kv etcd >/dev/null
 . bench/scripts/wireguard-lab.sh
+trap 'berth_net_cleanup; ./berth lab down >/dev/null 2>&1 || true' EXIT
+./berth lab up --hosts 2 --kv etcd >/dev/null
 berth_net wgnet 10.86.0 ""
 P2=$CLI_PID
 nsenter -t $P2 -n ping -c 1 -W 10 10.86.0.10 >/dev/null

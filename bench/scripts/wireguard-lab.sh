@@ -15,5 +15,15 @@ berth_net() {
   $D2 run -d --name cli$suffix --network $name --ip $prefix.20 berth/testbox sleep 36000 >/dev/null
   SRV_PID=$($D1 inspect -f '{{.State.Pid}}' srv$suffix)
   CLI_PID=$($D2 inspect -f '{{.State.Pid}}' cli$suffix)
-  nsenter -t $SRV_PID -n iperf3 -s -D -p 5201
+  nsenter -t $SRV_PID -n iperf3 -s -D -p 5201 -I /run/berth-wgbench-iperf3$suffix.pid
+}
+
+# berth_net_cleanup: stops the iperf3 servers berth_net started (they outlive their containers' namespaces).
+berth_net_cleanup() {
+  local f
+  for f in /run/berth-wgbench-iperf3*.pid; do
+    [ -f "$f" ] || continue
+    kill "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
 }

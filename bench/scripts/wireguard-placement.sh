@@ -25,6 +25,7 @@ for b in wireguard-go wg iperf3 python3 nsenter; do command -v $b >/dev/null || 
 . bench/scripts/wireguard-lab.sh
 KEYS=$(mktemp -d /tmp/berth-wgplace.XXXXXX)
 cleanup() {
+  berth_net_cleanup
   pkill -f "wireguard-go (-f )?p[stf][12]$" 2>/dev/null || true
   rm -f /var/run/wireguard/p[stfcu][12].sock
   ./berth lab down >/dev/null 2>&1 || true
@@ -50,7 +51,7 @@ configure() {
     ip netns exec berth-h$i ip addr add $s.$i/24 dev $n$i
     ip netns exec berth-h$i ip link set $n$i mtu 1440 up
   done
-  ip netns exec berth-h1 iperf3 -s -D -B $s.1 -p 5201
+  ip netns exec berth-h1 iperf3 -s -D -B $s.1 -p 5201 -I /run/berth-wgbench-iperf3-$n.pid
 }
 in_container() { # NAME EXTRA-DOCKER-ARGS...
   local n=$1; shift
